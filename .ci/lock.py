@@ -13,8 +13,9 @@ import json
 import subprocess
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 PYTHONS = ("3.10", "3.11", "3.12")
 CONDA_PYTHON = "3.11"

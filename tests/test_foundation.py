@@ -57,7 +57,8 @@ def test_constraints_pin_every_installed_distribution() -> None:
 
 
 def test_importing_helpers_does_not_import_tensorflow() -> None:
-    code = "import sys, helpers; print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
+    code = ("import sys, helpers; "
+            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -87,7 +88,9 @@ def test_a_second_make_reinstalls_nothing() -> None:
 
 
 @pytest.mark.parametrize("body, ok", [("assert 1 + 1 == 2", True), ("assert 1 + 1 == 3", False)])
-def test_ci_run_calls_make_test_and_fails_when_a_test_fails(tmp_path: Path, body: str, ok: bool) -> None:
+def test_ci_run_calls_make_test_and_fails_when_a_test_fails(
+    tmp_path: Path, body: str, ok: bool
+) -> None:
     script = (ROOT / ".ci" / "run").read_text()
     assert "make test" in script and "set -e" in script
     (tmp_path / "test_probe.py").write_text(f"def test_probe():\n    {body}\n")

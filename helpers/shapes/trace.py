@@ -1,0 +1,262 @@
+"""Trace a network layer by layer: every shape, every formula, every size change.
+
+`trace(input_shape, layers)` works on specs alone (microseconds, no TensorFlow);
+`trace_model(model)` reads the same rows from a real Keras model.
+
+>>> t = trace((28, 28, 1), [Conv2D(8, 3, strides=2), MaxPooling2D(2)])
+>>> t.output_shape
+(6, 6, 8)
+>>> print(t)                                        # doctest: +NORMALIZE_WHITESPACE
+#  layer          kind          input       output      size  formula
+1  conv2d         Conv2D        28x28x1     13x13x8     <-    floor((28 - 3) / 2) + 1 = 13
+2  max_pooling2d  MaxPooling2D  13x13x8     6x6x8       <-    floor((13 - 2) / 2) + 1 = 6
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .arithmetic import ShapeError
+from .layers import Concatenate, Layer, Shape, _shape
+
+__all__ = ["TraceRow", "Trace", "trace", "trace_model", "to_keras_model", "layer_names"]
+
+FROM_KERAS = "shape from Keras"
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    """One layer of a trace: its shapes, its formula, and whether H or W changed."""
+
+    name: str
+    kind: str
+    input_shape: tuple
+    output_shape: tuple
+    formula: str
+    changed: bool
+    skip: str | None = None  # for a Concatenate: the name of the layer it joins
+
+    @property
+    def spatial_in(self) -> tuple | None:
+        """(H, W) going in, or None when the input is not a feature map."""
+        return _spatial(self.input_shape)
+
+    @property
+    def spatial_out(self) -> tuple | None:
+        """(H, W) coming out, or None when the output is not a feature map."""
+        return _spatial(self.output_shape)
+
+
+def _spatial(shape: tuple) -> tuple | None:
+    if shape and isinstance(shape[0], tuple):  # several inputs: the first one
+        shape = shape[0]
+    return tuple(shape[:2]) if len(shape) == 3 else None
+
+
+def _fmt(shape: tuple) -> str:
+    if shape and isinstance(shape[0], tuple):
+        return " + ".join(_fmt(s) for s in shape)
+    return "x".join("?" if v is None else str(v) for v in shape)
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Rows of a traced network; prints as a table, renders as HTML in Jupyter."""
+
+    input_shape: tuple
+    rows: tuple[TraceRow, ...]
+
+    def __iter__(self) -> Iterator[TraceRow]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> TraceRow:
+        return self.rows[i]
+
+    @property
+    def output_shape(self) -> tuple:
+        """The shape the last layer produces (the input shape for an empty trace)."""
+        return self.rows[-1].output_shape if self.rows else self.input_shape
+
+    @property
+    def changed(self) -> list[TraceRow]:
+        """The rows whose layer changes the spatial size."""
+        return [r for r in self.rows if r.changed]
+
+    def _table(self) -> list[list[str]]:
+        return [[str(i), r.name, r.kind, _fmt(r.input_shape), _fmt(r.output_shape),
+                 "<-" if r.changed else "", r.formula + (f" (skip: {r.skip})" if r.skip else "")]
+                for i, r in enumerate(self.rows, 1)]
+
+    def __str__(self) -> str:
+        head = ["#", "layer", "kind", "input", "output", "size", "formula"]
+        body = self._table()
+        widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+                 for row in [head, *body]]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{h}</th>" for h in
+                       ["#", "layer", "kind", "input", "output", "size changes", "formula"])
+        rows = []
+        for row, r in zip(self._table(), self.rows):
+            style = ' style="background:#fff3cd"' if r.changed else ""
+            row[5] = "yes" if r.changed else ""
+            cells = "".join(f"<td>{html.escape(c)}</td>" for c in row)
+            rows.append(f"<tr{style}>{cells}</tr>")
+        return (f"<table><caption>input {_fmt(self.input_shape)} &rarr; output "
+                f"{_fmt(self.output_shape)}</caption><thead><tr>{head}</tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def layer_names(layers: Sequence[Layer]) -> list[str]:
+    """Each layer's name: its own, or Keras-style ('conv2d', 'conv2d_1', ...).
+
+    >>> layer_names([Conv2D(8, 3), Conv2D(8, 3), MaxPooling2D()])
+    ['conv2d', 'conv2d_1', 'max_pooling2d']
+    """
+    names, counts = [], {}
+    for layer in layers:
+        if not isinstance(layer, Layer):
+            raise ShapeError(f"layers contains {layer!r}, which is not a layer spec; use the "
+                             "specs from helpers.shapes, e.g. Conv2D(16, 3).")
+        if layer.name:
+            name = layer.name
+        else:
+            k = counts.get(layer.keras_name, 0)
+            counts[layer.keras_name] = k + 1
+            name = layer.keras_name if k == 0 else f"{layer.keras_name}_{k}"
+        if name in names:
+            raise ShapeError(f"two layers are named '{name}'; give each layer its own name=.")
+        names.append(name)
+    return names
+
+
+def trace(input_shape: Shape, layers: Sequence[Layer]) -> Trace:
+    """Trace specs from an input shape (H, W, C): one row per layer.
+
+    >>> trace((75, 75, 3), [MaxPooling2D(2), UpSampling2D(2)]).output_shape
+    (74, 74, 3)
+    """
+    shape = _shape(input_shape)
+    seen: dict[str, Shape] = {}
+    rows = []
+    for layer, name in zip(layers, layer_names(layers)):
+        if isinstance(layer, Concatenate):
+            if layer.skip not in seen:
+                raise ShapeError(f"Concatenate(skip={layer.skip!r}) names no earlier layer; "
+                                 f"use one of {sorted(seen) or 'the layers before it'}.")
+            out = layer.join(shape, seen[layer.skip])
+            rows.append(TraceRow(name, layer.kind, (shape, seen[layer.skip]), out,
+                                 f"channels {shape[2]} + {seen[layer.skip][2]} = {out[2]}",
+                                 False, layer.skip))
+        else:
+            out, formula = layer.step(shape)
+            rows.append(TraceRow(name, layer.kind, shape, out, formula, out[:2] != shape[:2]))
+        seen[name] = shape = out
+    return Trace(_shape(input_shape), tuple(rows))
+
+
+def to_keras_model(input_shape: Shape, layers: Sequence[Layer], name: str = "traced") -> Any:
+    """A functional Keras model built from specs (skips included), same names as trace().
+
+    >>> to_keras_model((28, 28, 1), [Conv2D(8, 3, strides=2)]).output_shape
+    (None, 13, 13, 8)
+    """
+    import keras
+
+    trace(input_shape, layers)  # refuse anything the shape engine refuses, before Keras runs
+    x = inputs = keras.Input(shape=_shape(input_shape))
+    outputs: dict[str, Any] = {}
+    for layer, layer_name in zip(layers, layer_names(layers)):
+        if isinstance(layer, Concatenate):
+            x = keras.layers.Concatenate(name=layer_name)([x, outputs[layer.skip]])
+        else:
+            kwargs = {**layer.keras_kwargs(), "name": layer_name}
+            x = getattr(keras.layers, layer.kind)(**kwargs)(x)
+        outputs[layer_name] = x
+    return keras.Model(inputs, x, name=name)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _clean(message: str) -> str:
+    return _ANSI.sub("", message).strip()
+
+
+def _rebuild(model: Any, input_shape: Shape) -> Any:
+    """The same architecture on a concrete input size (weights are not needed for shapes)."""
+    import keras
+
+    try:
+        return keras.models.clone_model(model, input_tensors=keras.Input(shape=input_shape))
+    except Exception as e:  # Keras raises ValueError, TypeError or TF errors here
+        raise ShapeError(f"input_shape={input_shape}: the model cannot be built at this size. "
+                         f"Keras says: {_clean(str(e)).splitlines()[0]}") from None
+
+
+def _keras_shape(tensor: Any) -> tuple:
+    if isinstance(tensor, (list, tuple)):
+        return tuple(_keras_shape(t) for t in tensor)
+    return tuple(tensor.shape[1:])
+
+
+def _producer(tensor: Any) -> str | None:
+    """Name of the layer that produced a symbolic Keras tensor."""
+    history = getattr(tensor, "_keras_history", None)
+    return getattr(history[0], "name", None) if history else None
+
+
+def trace_model(model: Any, input_shape: Shape | None = None) -> Trace:
+    """The rows of trace() read from a real Keras model (Sequential or functional).
+
+    Conv, pooling, transposed-conv, upsampling, crop/pad/resize layers get their
+    formula; other layers (BatchNormalization, Add, ...) show the shapes Keras
+    reports and the formula "shape from Keras". Give `input_shape` to trace a
+    model built on keras.Input((None, None, C)) at one concrete size.
+    """
+    from .keras_specs import spec_from_keras
+
+    if input_shape is not None:
+        model = _rebuild(model, _shape(input_shape))
+    if not getattr(model, "inputs", None):
+        raise ShapeError("the model has no input shape yet; build it on keras.Input((H, W, C)) "
+                         "or pass input_shape=(H, W, C) to trace_model.")
+    rows = []
+    for layer in model.layers:
+        if type(layer).__name__ == "InputLayer":
+            continue
+        try:
+            ins, out = _keras_shape(layer.input), _keras_shape(layer.output)
+        except (AttributeError, ValueError):  # a layer shared by several calls
+            rows.append(TraceRow(layer.name, type(layer).__name__, (), (), FROM_KERAS, False))
+            continue
+        spec = spec_from_keras(layer)
+        formula = FROM_KERAS
+        if spec is not None and len(ins) == 3 and None not in ins[:2]:
+            try:
+                if spec.output_shape(ins)[:2] == out[:2]:
+                    formula = spec.formula(ins)
+            except ShapeError:
+                pass
+        skip = None
+        if isinstance(ins[0] if ins else None, tuple):  # merge layers
+            formula, skip = f"merge of {len(ins)} inputs", None
+            if type(layer).__name__ == "Concatenate":
+                formula = "channels " + " + ".join(str(s[-1]) for s in ins) + f" = {out[-1]}"
+                skip = _producer(layer.input[-1])
+        changed = _spatial(ins) != _spatial(out) if ins and out else ins != out
+        rows.append(TraceRow(layer.name, type(layer).__name__, ins, out, formula, changed, skip))
+    return Trace(_keras_shape(model.inputs[0]), tuple(rows))
+
+
+# Names used in the doctests above.
+from .layers import Conv2D, MaxPooling2D, UpSampling2D  # noqa: E402,F401
