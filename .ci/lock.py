@@ -32,7 +32,9 @@ def requirements() -> list[str]:
 def resolve(python: str) -> dict[str, str]:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
-        cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--dry-run",
+        # --isolated: ignore this machine's pip config (local mirrors there may lack the
+        # Requires-Python data that keeps, e.g., keras 3.15 off Python 3.10).
+        cmd = [sys.executable, "-m", "pip", "--isolated", "install", "--quiet", "--dry-run",
                "--ignore-installed", "--only-binary=:all:", "--target", tmp,
                "--python-version", python, "--report", str(report)]
         for platform in PLATFORMS:

@@ -1,0 +1,17 @@
+"""The fix advisor and the model doctor: from "shapes don't match" to a working fix.
+
+>>> from helpers import fixes
+>>> fixes.suggest((32, 32), (64, 64))[0].strategy
+'transposed_conv'
+"""
+
+from .advisor import Cost, Fix, land, land_pair, suggest
+from .decoder import PadPlan, mirror_decoder, pad_to_valid, valid_input_sizes
+from .doctor import Diagnosis, ErrorReading, diagnose, explain_error, read_error
+from .reflect import ReflectPadding2D
+
+__all__ = [
+    "Cost", "Fix", "suggest", "land", "land_pair", "ReflectPadding2D",
+    "mirror_decoder", "valid_input_sizes", "pad_to_valid", "PadPlan",
+    "Diagnosis", "ErrorReading", "diagnose", "explain_error", "read_error",
+]
