@@ -182,14 +182,14 @@ def land(n: int, target: int, max_stride: int = 8,
     """Every (kernel, stride, padding, output_padding) with which a Conv2DTranspose turns
     n pixels into exactly `target`, and really runs; best first (kernel divisible by
     stride, to avoid checkerboard artifacts, then small kernels, then "same").
-    `kernels` adds kernel sizes to try beyond the usual 1..2*stride.
+    Kernels 1..max(3 * stride, 9) are tried, plus any in `kernels`.
 
     >>> land(38, 75)[0]
     (2, 2, 'same', 1)
     """
     found = []
     for s in range(1, max_stride + 1):
-        for k in sorted(set(range(1, max(2 * s, 9 if s == 1 else 0) + 1)) | set(kernels)):
+        for k in sorted(set(range(1, max(3 * s, 9) + 1)) | set(kernels)):
             for padding in ("same", "valid"):
                 for op, size in deconv_paddings(n, k, s, padding).items():
                     if size == target:

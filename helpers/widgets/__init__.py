@@ -1,0 +1,12 @@
+"""Live widgets: drag stride, kernel and padding and see every size change at once.
+
+Every factory returns an ipywidgets widget (JupyterLab, Notebook, VS Code, Colab)
+whose state is readable and settable from code (`explorer.value`,
+`explorer.set(...)`), so exercises can check it. None imports TensorFlow.
+"""
+
+from .conv import ConvExplorer, TransposeExplorer, conv_explorer, transpose_explorer
+from .stack import StackExplorer, stack_explorer
+
+__all__ = ["ConvExplorer", "TransposeExplorer", "StackExplorer", "conv_explorer",
+           "transpose_explorer", "stack_explorer"]

@@ -1,0 +1,75 @@
+"""Pieces every explorer shares: the message box, badges, and quiet bulk updates."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["message_html", "badge_html", "Explorer"]
+
+
+def message_html(text: str, kind: str = "error") -> str:
+    """A short, friendly box for a ShapeError (never a traceback).
+
+    >>> "kernel" in message_html("kernel 5 spans 9 pixels")
+    True
+    """
+    colour = {"error": "#D55E00", "ok": "#009E73", "info": "#0072B2"}[kind]
+    label = {"error": "This layer cannot run", "ok": "Fine", "info": "Note"}[kind]
+    return (f'<div style="border-left:4px solid {colour};padding:6px 10px;margin:4px 0;'
+            f'background:#fafafa;max-width:620px"><b style="color:{colour}">{label}.</b> '
+            f"{html.escape(text)}</div>")
+
+
+def badge_html(ok: bool, text: str) -> str:
+    """A green or red badge: match / mismatch.
+
+    >>> "MATCH" in badge_html(True, "64x64")
+    True
+    """
+    colour, word = ("#009E73", "MATCH") if ok else ("#D55E00", "MISMATCH")
+    return (f'<span style="background:{colour};color:white;padding:2px 8px;border-radius:4px;'
+            f'font-weight:bold">{word}</span> {html.escape(text)}')
+
+
+class Explorer:
+    """Mixin: `value` reads all controls; setting it (or `set(...)`) redraws once.
+
+    Subclasses define `controls` (name -> widget) and `redraw()`.
+    """
+
+    controls: dict[str, Any]
+    _quiet: bool = False
+
+    def _wire(self, redraw: Callable[[], None]) -> None:
+        def on_change(_change: dict) -> None:
+            if not self._quiet:
+                redraw()
+
+        for control in self.controls.values():
+            control.observe(on_change, names="value")
+
+    @contextmanager
+    def _bulk(self) -> Iterator[None]:
+        """Change several controls with one redraw at the end (no stale intermediate draws)."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+        self.redraw()
+
+    def set(self, **values: Any) -> None:
+        """Set controls by name, then redraw once: explorer.set(stride=2, padding="same")."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown control(s) {sorted(unknown)}; this explorer has "
+                             f"{sorted(self.controls)}.")
+        with self._bulk():
+            for name, value in values.items():
+                self.controls[name].value = value
+
+    def redraw(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError

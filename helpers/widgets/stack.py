@@ -1,0 +1,239 @@
+"""stack_explorer(): a small network whose every layer has controls, against a target.
+
+Drag a kernel or stride and the size diagram, the trace table and the
+match/mismatch badge update at once; the fix buttons append the fix advisor's
+layers; "Check with Keras" builds the real model and compares.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as w
+
+from helpers.fixes import suggest
+from helpers.shapes import (
+    Conv2D,
+    Conv2DTranspose,
+    Layer,
+    MaxPooling2D,
+    ShapeError,
+    Trace,
+    UpSampling2D,
+    trace,
+)
+from helpers.svg import SvgPicture, size_svg
+
+from .common import Explorer, badge_html, message_html
+
+__all__ = ["StackExplorer", "stack_explorer", "FIX_BUTTONS"]
+
+KINDS = ("Conv2D", "MaxPooling2D", "Conv2DTranspose", "UpSampling2D")
+FIX_BUTTONS = {  # button label -> fix strategies it may apply, in order
+    "crop": ("crop_output", "crop_pad_output"),
+    "pad": ("pad_output", "crop_pad_output"),
+    "upsample": ("upsample_output",),
+    "transposed conv": ("transposed_conv",),
+    "resize": ("resize_output",),
+}
+DEFAULT = (Conv2D(16, 3, strides=2, padding="same"), Conv2D(32, 3, strides=2),
+           MaxPooling2D(2), Conv2DTranspose(16, 3, strides=2, padding="same"))
+
+
+def _row_values(spec: Layer) -> dict[str, Any]:
+    """Dropdown/slider values for a spec of one of the four editable kinds."""
+    if isinstance(spec, UpSampling2D):
+        size = spec.size if isinstance(spec.size, int) else spec.size[0]
+        return {"type": "UpSampling2D", "kernel": 1, "stride": size, "padding": "valid"}
+
+    def first(v: Any) -> int:
+        return v if isinstance(v, int) else v[0]
+
+    if isinstance(spec, MaxPooling2D):
+        return {"type": "MaxPooling2D", "kernel": first(spec.pool_size),
+                "stride": first(spec.strides or spec.pool_size), "padding": spec.padding}
+    if isinstance(spec, (Conv2D, Conv2DTranspose)):
+        return {"type": spec.kind, "kernel": first(spec.kernel_size),
+                "stride": first(spec.strides), "padding": spec.padding}
+    raise ShapeError(f"stack_explorer edits {', '.join(KINDS)} layers; {spec.kind} is not one. "
+                     "Start from those, and add fixes with the fix buttons.")
+
+
+def _spec(kind: str, kernel: int, stride: int, padding: str, filters: int) -> Layer:
+    if kind == "Conv2D":
+        return Conv2D(filters, kernel, strides=stride, padding=padding)
+    if kind == "MaxPooling2D":
+        return MaxPooling2D(kernel, strides=stride, padding=padding)
+    if kind == "Conv2DTranspose":
+        return Conv2DTranspose(filters, kernel, strides=stride, padding=padding)
+    return UpSampling2D(stride)
+
+
+class StackExplorer(w.VBox, Explorer):
+    """Controls for every layer of a small network, its sizes, and one-click fixes.
+
+    >>> ex = StackExplorer(input_shape=(64, 64, 1))
+    >>> ex.value["output_hw"], ex.value["matches"]
+    ((14, 14), False)
+    >>> _ = ex.fix("transposed conv"); ex.value["matches"]
+    True
+    """
+
+    def __init__(self, layers: Sequence[Layer] | None = None,
+                 input_shape: tuple = (64, 64, 1), target_hw: tuple | None = None) -> None:
+        self.channels = input_shape[2] if len(input_shape) == 3 else 1
+        target = tuple(target_hw or input_shape[:2])
+        box = {"layout": w.Layout(width="150px"), "style": {"description_width": "70px"}}
+        self.size_controls = {
+            "input_h": w.BoundedIntText(input_shape[0], min=1, max=512, description="input H",
+                                        **box),
+            "input_w": w.BoundedIntText(input_shape[1], min=1, max=512, description="input W",
+                                        **box),
+            "target_h": w.BoundedIntText(target[0], min=1, max=512, description="target H", **box),
+            "target_w": w.BoundedIntText(target[1], min=1, max=512, description="target W", **box),
+        }
+        self.fixes: list[Layer] = []
+        self.rows_box, self.fix_box = w.VBox(), w.HTML()
+        self.badge, self.diagram, self.table, self.keras_box = (w.HTML() for _ in range(4))
+        self.last: SvgPicture | None = None
+        self.traced: Trace | None = None
+        self.error = ""
+        buttons = []
+        for label in FIX_BUTTONS:
+            b = w.Button(description=label, layout=w.Layout(width="120px"))
+            b.on_click(lambda _, label=label: self.fix(label))
+            buttons.append(b)
+        clear = w.Button(description="remove fixes", icon="undo", layout=w.Layout(width="120px"))
+        clear.on_click(lambda _: self.clear_fixes())
+        check = w.Button(description="Check with Keras", button_style="info",
+                         layout=w.Layout(width="160px"))
+        check.on_click(lambda _: self.check_with_keras())
+        add = w.Button(description="+ layer", layout=w.Layout(width="90px"))
+        add.on_click(lambda _: self.set_layers([*self.layers(), Conv2D(8, 3, padding="same")]))
+        drop = w.Button(description="- layer", layout=w.Layout(width="90px"))
+        drop.on_click(lambda _: self.set_layers(self.layers()[:-1]))
+        super().__init__([
+            w.HBox(list(self.size_controls.values())), self.rows_box, w.HBox([add, drop]),
+            self.fix_box, w.HBox([w.HTML("<b>fix:</b>"), *buttons, clear]), self.badge,
+            self.diagram, w.HBox([check]), self.keras_box, self.table])
+        self.set_layers(list(layers) if layers is not None else list(DEFAULT))
+
+    def set_layers(self, layers: Sequence[Layer]) -> None:
+        """Replace the editable layers (one row of controls each) and redraw."""
+        row_values = [_row_values(spec) for spec in layers]
+        self.filters = [getattr(spec, "filters", 8) for spec in layers]
+        rows, self.controls = [], dict(self.size_controls)
+        small = {"style": {"description_width": "50px"}, "layout": w.Layout(width="190px")}
+        for i, v in enumerate(row_values):
+            self.controls[f"type_{i}"] = w.Dropdown(options=KINDS, value=v["type"],
+                                                    description=f"layer {i + 1}",
+                                                    style={"description_width": "50px"},
+                                                    layout=w.Layout(width="230px"))
+            self.controls[f"kernel_{i}"] = w.IntSlider(v["kernel"], min=1, max=7,
+                                                       description="kernel", **small)
+            self.controls[f"stride_{i}"] = w.IntSlider(v["stride"], min=1, max=4,
+                                                       description="stride", **small)
+            self.controls[f"padding_{i}"] = w.ToggleButtons(
+                options=["valid", "same"], value=v["padding"],
+                style={"button_width": "55px"})
+            rows.append(w.HBox([self.controls[f"{k}_{i}"] for k in
+                                ("type", "kernel", "stride", "padding")]))
+        self.rows_box.children = rows
+        self.fixes = []
+        self._wire(self.redraw)
+        self.redraw()
+
+    def layers(self) -> list[Layer]:
+        """The editable layers as specs, as the controls set them (fixes not included)."""
+        n = sum(1 for k in self.controls if k.startswith("type_"))
+        return [_spec(self.controls[f"type_{i}"].value, self.controls[f"kernel_{i}"].value,
+                      self.controls[f"stride_{i}"].value, self.controls[f"padding_{i}"].value,
+                      self.filters[i] if i < len(self.filters) else 8) for i in range(n)]
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        return (self.controls["input_h"].value, self.controls["input_w"].value, self.channels)
+
+    @property
+    def target_hw(self) -> tuple[int, int]:
+        return self.controls["target_h"].value, self.controls["target_w"].value
+
+    @property
+    def value(self) -> dict[str, Any]:
+        """Sizes, layers (with fixes) and whether the output matches the target."""
+        out = self.traced.output_shape[:2] if self.traced is not None and not self.error else None
+        return {"input_hw": self.input_shape[:2], "target_hw": self.target_hw,
+                "layers": self.layers() + self.fixes, "output_hw": out,
+                "matches": out == self.target_hw}
+
+    def redraw(self) -> None:
+        """Trace the network and redraw the badge, the size diagram and the table."""
+        layers = self.layers() + self.fixes
+        self.fix_box.value = ("<div>fixes appended: " + ", ".join(
+            f"<code>{html.escape(f.kind)}</code>" for f in self.fixes) + "</div>"
+            if self.fixes else "")
+        self.keras_box.value = ""
+        try:
+            self.traced = trace(self.input_shape, layers)
+        except ShapeError as e:
+            self.traced, self.error = None, str(e)
+            self.badge.value = message_html(self.error)
+            self.diagram.value = self.table.value = ""
+            return
+        self.error = ""
+        out = self.traced.output_shape[:2]
+        self.last = size_svg(self.traced.rows, self.input_shape[:2], self.target_hw)
+        self.badge.value = badge_html(out == self.target_hw, f"output {out[0]}x{out[1]}, "
+                                      f"target {self.target_hw[0]}x{self.target_hw[1]}")
+        self.diagram.value = self.last.svg
+        self.table.value = self.traced._repr_html_()
+
+    def fix(self, label: str) -> bool:
+        """Append the fix advisor's best fix of this kind ('crop', 'pad', 'upsample',
+        'transposed conv', 'resize'); True if one applied."""
+        if label not in FIX_BUTTONS:
+            raise ValueError(f"label={label!r}: use one of {list(FIX_BUTTONS)}.")
+        if self.traced is None:
+            return False
+        out, channels = self.traced.output_shape[:2], self.traced.output_shape[2]
+        found = [f for f in suggest(out, self.target_hw) if f.strategy in FIX_BUTTONS[label]]
+        if not found:
+            self.badge.value += message_html(
+                f"'{label}' does not apply to {out[0]}x{out[1]} -> {self.target_hw[0]}x"
+                f"{self.target_hw[1]}" + (": the sizes already match." if out == self.target_hw
+                                         else "; try another fix."), "info")
+            return False
+        self.fixes = self.fixes + found[0].specs(channels)
+        self.redraw()
+        return True
+
+    def clear_fixes(self) -> None:
+        """Remove the appended fixes."""
+        self.fixes = []
+        self.redraw()
+
+    def check_with_keras(self) -> bool:
+        """Build the real Keras model and show whether Keras agrees with the trace."""
+        if self.traced is None:
+            return False
+        from helpers.shapes import to_keras_model
+
+        model = to_keras_model(self.input_shape, self.layers() + self.fixes)
+        keras_out = tuple(model.output_shape[1:])
+        agree = keras_out == self.traced.output_shape
+        self.keras_box.value = badge_html(agree, f"Keras builds the model: output "
+                                          f"{'x'.join(map(str, keras_out))} "
+                                          + ("(agrees)" if agree else "(disagrees!)"))
+        return agree
+
+
+def stack_explorer(layers: Sequence[Layer] | None = None, input_shape: tuple = (64, 64, 1),
+                   target_hw: tuple | None = None) -> StackExplorer:
+    """The live network explorer widget (see StackExplorer).
+
+    >>> stack_explorer(input_shape=(75, 75, 1)).value["output_hw"]
+    (18, 18)
+    """
+    return StackExplorer(layers, input_shape, target_hw)

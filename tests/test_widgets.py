@@ -1,0 +1,115 @@
+"""The explorers, driven by setting values as a learner's drags would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from helpers import shapes as S
+from helpers.widgets import conv_explorer, stack_explorer, transpose_explorer
+
+
+def test_conv_explorer_updates_size_formula_and_picture_when_the_stride_moves() -> None:
+    ex = conv_explorer(n=28, kernel=3, stride=1)
+    before = (ex.readout.value, ex.picture.value)
+    assert "output: 26 x 26" in before[0] and "floor((28 - 3) / 1) + 1 = 26" in before[0]
+    ex.controls["stride"].value = 2
+    assert ex.value["output"] == 13
+    assert "floor((28 - 3) / 2) + 1 = 13" in ex.readout.value
+    assert ex.picture.value != before[1] and ex.picture.value.startswith("<svg")
+
+
+def test_conv_explorer_shows_same_padding_split_with_the_odd_pixel_last() -> None:
+    ex = conv_explorer(n=28, kernel=3, stride=2, padding="same")
+    assert ex.value["output"] == 14
+    assert "0 top/left, 1 bottom/right" in ex.readout.value
+
+
+def test_impossible_settings_show_the_message_not_a_traceback() -> None:
+    ex = conv_explorer(n=7, kernel=5, stride=1, dilation=2)
+    assert ex.value["output"] is None
+    assert "spans 9 pixels" in ex.picture.value and "Traceback" not in ex.picture.value
+    ex.set(dilation=1)
+    assert ex.value["output"] == 3 and ex.picture.value.startswith("<svg")
+
+
+def test_setting_several_values_redraws_once_and_reads_back() -> None:
+    ex = conv_explorer()
+    draws = []
+    ex.picture.observe(lambda change: draws.append(change["new"]), names="value")
+    ex.value = {"n": 32, "kernel": 4, "stride": 2, "padding": "valid", "dilation": 1}
+    assert len(draws) == 1 and ex.value["output"] == 15
+
+
+def test_transpose_explorer_offers_only_output_paddings_that_really_run() -> None:
+    keras = pytest.importorskip("keras")
+    ex = transpose_explorer(n=16, kernel=4, stride=2, padding="same")
+    offered = [v for _, v in ex.controls["output_padding"].options]
+    assert offered == ["none", 1]  # output_padding=0 fails in TensorFlow (keras3-facts.md)
+    for op in offered:
+        ex.set(output_padding=op)
+        layer = keras.layers.Conv2DTranspose(1, 4, strides=2, padding="same",
+                                             output_padding=None if op == "none" else op)
+        out = layer(np.zeros((1, 16, 16, 1), "float32")).shape[1]
+        assert out == ex.value["output"]
+    assert "checkerboard" not in ex.picture.value or "no checkerboard" in ex.picture.value
+    ex.set(kernel=3)
+    assert "uneven overlap" in ex.picture.value
+
+
+def test_transpose_explorer_solves_for_a_target_size() -> None:
+    ex = transpose_explorer(n=38)
+    found = ex.solve(75)
+    assert found and ex.value["output"] == 75
+    assert "Ways to land on 75" in ex.solutions.value
+    assert ex.solve(500) == [] and "no Conv2DTranspose" in ex.solutions.value
+
+
+def test_stack_explorer_redraws_when_the_input_or_a_layer_changes() -> None:
+    ex = stack_explorer(input_shape=(64, 64, 1))
+    first = (ex.diagram.value, ex.table.value, ex.value["output_hw"])
+    assert "MISMATCH" in ex.badge.value
+    ex.controls["input_h"].value = 75
+    assert ex.value["output_hw"] == (18, 14) and ex.diagram.value != first[0]
+    ex.controls["stride_1"].value = 1
+    assert ex.value["output_hw"] == (36, 30)
+    ex.controls["kernel_2"].value = 7  # a 7-wide pool still fits the 36-pixel map
+    ex.set(input_h=6, input_w=6)
+    assert ex.value["output_hw"] is None and "cannot run" in ex.badge.value
+
+
+@pytest.mark.parametrize("label", ["pad", "upsample", "transposed conv", "resize"])
+def test_each_fix_button_produces_a_matching_network(label: str) -> None:
+    ex = stack_explorer(input_shape=(64, 64, 1))
+    assert ex.fix(label)
+    assert ex.value["matches"] and "MATCH" in ex.badge.value
+    out = S.trace((64, 64, 1), ex.value["layers"]).output_shape[:2]
+    assert out == (64, 64)
+    ex.clear_fixes()
+    assert not ex.value["matches"]
+
+
+def test_the_crop_button_applies_when_the_output_is_too_large_and_explains_otherwise() -> None:
+    ex = stack_explorer([S.Conv2D(8, 3, padding="same"), S.Conv2DTranspose(8, 4)],
+                        input_shape=(32, 32, 1))
+    assert ex.value["output_hw"] == (35, 35)
+    assert not ex.fix("upsample") and "does not apply" in ex.badge.value
+    assert ex.fix("crop") and ex.value["matches"]
+
+
+def test_check_with_keras_agrees_with_the_trace() -> None:
+    pytest.importorskip("keras")
+    ex = stack_explorer(input_shape=(75, 75, 1))
+    ex.fix("transposed conv")
+    assert ex.check_with_keras() and "agrees" in ex.keras_box.value
+
+
+def test_the_explorers_do_not_import_tensorflow() -> None:
+    code = ("import sys; from helpers.widgets import *; conv_explorer(); transpose_explorer(); "
+            "e = stack_explorer(); e.fix('pad'); "
+            "print([m for m in ('tensorflow', 'keras') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
