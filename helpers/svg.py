@@ -44,6 +44,8 @@ class SvgPicture:
     def __str__(self) -> str:
         return self.title
 
+    __repr__ = __str__  # plain consoles show the table, not the fields
+
 
 def _svg(width: float, height: float, body: list[str], title: str) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '

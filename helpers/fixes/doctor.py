@@ -58,6 +58,8 @@ class Diagnosis:
     def __str__(self) -> str:
         return "\n".join(self._lines())
 
+    __repr__ = __str__  # plain consoles show the table, not the fields
+
     def _repr_html_(self) -> str:
         lines = self._lines()
         colour = "#1b7837" if self.matches and not self.broadcast else "#b2182b"

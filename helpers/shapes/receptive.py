@@ -72,6 +72,8 @@ class ReceptiveField:
         return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
                          for row in table)
 
+    __repr__ = __str__  # plain consoles show the table, not the fields
+
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{h}</th>" for h in ["layer", "kind", "receptive field", "jump",
                                                  "start"])

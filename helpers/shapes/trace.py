@@ -102,6 +102,8 @@ class Trace:
                  for row in [head, *body]]
         return "\n".join(lines)
 
+    __repr__ = __str__  # plain consoles show the table, not the fields
+
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{h}</th>" for h in
                        ["#", "layer", "kind", "input", "output", "size changes", "formula"])
