@@ -8,5 +8,23 @@ Modules that need Keras import it inside the functions that use it.
 '0.1.0'
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 __version__ = "0.1.0"
-__all__ = ["__version__"]
+__all__ = ["__version__", "setup"]
+
+
+def setup(seed: int = 0, quiet: bool = False) -> Any:
+    """The Runtime of helpers.runtime.setup(): seeds, plot style, fast mode, versions line.
+
+    A thin re-export, so that importing `helpers` stays light (numpy and
+    matplotlib load only when a notebook calls it).
+
+    >>> setup(seed=0, quiet=True).seed
+    0
+    """
+    from .runtime import setup as _setup
+
+    return _setup(seed=seed, quiet=quiet)

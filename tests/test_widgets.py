@@ -113,3 +113,11 @@ def test_the_explorers_do_not_import_tensorflow() -> None:
             "print([m for m in ('tensorflow', 'keras') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_transpose_explorer_sets_output_padding_after_the_settings_that_allow_it() -> None:
+    ex = transpose_explorer(n=16, kernel=4, stride=2, padding="same")
+    ex.set(kernel=3, output_padding=0)  # 0 does not run with kernel 4, but does with 3
+    assert ex.value["output_padding"] == 0 and ex.value["output"] == 31
+    with pytest.raises(ValueError, match="does not run"):
+        ex.set(kernel=4, output_padding=0)

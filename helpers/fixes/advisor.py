@@ -53,7 +53,8 @@ class Cost:
 
     output_pixels_discarded: int = 0  # predictions cropped away
     pixels_invented: int = 0  # output pixels made up by padding
-    target_pixels_lost: int = 0  # target pixels cropped away or merged into others
+    target_pixels_lost: int = 0  # target pixels cropped away: never predicted
+    target_pixels_merged: int = 0  # target pixels averaged into coarser ones (still seen)
     resolution_factor: float = 1.0  # how much coarser the loss sees the target
     interpolated: bool = False  # values resampled by interpolation
     learned: bool = False  # adds trainable parameters (see Fix.extra_params)
@@ -343,7 +344,7 @@ def _candidates(o: HW, t: HW) -> list[Fix]:
                 "downsample_target",
                 "target",
                 {"factor": f},
-                Cost(target_pixels_lost=area_t - area_o, resolution_factor=float(f[0])),
+                Cost(target_pixels_merged=area_t - area_o, resolution_factor=float(f[0])),
                 f"averages {f[0]}x{f[1]} blocks of the target (class masks: majority vote): "
                 f"the loss sees {f[0]}x coarser detail",
             )
@@ -372,7 +373,7 @@ def _score(fix: Fix) -> float:
     c, (th, tw) = fix.cost, fix.target_hw
     area = th * tw
     score = (c.output_pixels_discarded + c.pixels_invented + c.target_pixels_lost) / area
-    score += 0.5 * math.log2(c.resolution_factor)
+    score += 0.25 * math.log2(c.resolution_factor)  # merged detail: coarser, but all seen
     score += {"transposed_conv": 0.01, "upsample_output": 0.02, "resize_output": 0.15}.get(
         fix.strategy, 0.0
     )

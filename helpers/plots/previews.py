@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .style import _mask_rgba
+from .style import _figure, _mask_rgba
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -36,14 +36,12 @@ def samples(images: np.ndarray, masks: np.ndarray | None = None,
     >>> len(fig.axes), len(fig.axes[0].images)
     (4, 2)
     """
-    import matplotlib.pyplot as plt
-
     images = np.asarray(images)
     n = len(images)
     if axes is None:
         nrows = -(-n // ncols)
-        fig, grid = plt.subplots(nrows, min(ncols, n), squeeze=False,
-                                 figsize=(1.3 * min(ncols, n), 1.3 * nrows + 0.2 * bool(titles)))
+        fig = _figure((1.3 * min(ncols, n), 1.3 * nrows + 0.2 * bool(titles)))
+        grid = fig.subplots(nrows, min(ncols, n), squeeze=False)
         axes = list(grid.ravel())
         for ax in axes[n:]:
             ax.set_axis_off()

@@ -154,8 +154,24 @@ class TransposeExplorer(w.VBox, Explorer):
 
     @value.setter
     def value(self, values: dict[str, Any]) -> None:
-        self.set(**{k: ("none" if k == "output_padding" and v is None else v)
-                    for k, v in values.items() if k in self.controls})
+        self.set(**{k: v for k, v in values.items() if k in self.controls})
+
+    def set(self, **values: Any) -> None:
+        """Set controls by name and redraw once; output_padding is set last, after the
+        other settings have decided which values run (None or an int)."""
+        op = values.pop("output_padding", "keep")
+        with self._bulk():
+            for name, value in values.items():
+                if name not in self.controls:
+                    raise ValueError(f"unknown control {name!r}; this explorer has "
+                                     f"{sorted(self.controls)}.")
+                self.controls[name].value = value
+            if op != "keep":
+                self._sync_paddings("none" if op is None else op)
+                if self.controls["output_padding"].value != ("none" if op is None else op):
+                    runs = [v for _, v in self.controls["output_padding"].options]
+                    raise ValueError(f"output_padding={op!r} does not run with these settings; "
+                                     f"the values that run are {runs} ('none' is None).")
 
     def redraw(self) -> None:
         """Offer the output_padding values that run, then redraw size and overlap map."""

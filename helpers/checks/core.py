@@ -1,0 +1,131 @@
+"""The machinery behind exercise checks: a registry, feedback that teaches, reveal().
+
+An exercise is a function `(answer) -> Verdict` registered under an id like
+"2.1". A check never prints the solution: it says what was expected in words
+and gives a hint. `None` (or `...`) means the learner has not answered yet.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Verdict", "Feedback", "exercise", "check", "reveal", "EXERCISES", "CheckError"]
+
+EXERCISES: dict[str, tuple[str, Callable[[Any], Verdict]]] = {}
+
+
+class CheckError(ValueError):
+    """An unknown exercise id; the message lists the known ones."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of checking one answer: right or not, and what to say."""
+
+    correct: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What check() returns: prints as text, renders as a coloured box in Jupyter."""
+
+    exercise: str
+    title: str
+    status: str  # "correct", "wrong" or "not done yet"
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        """True for a correct answer."""
+        return self.status == "correct"
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        mark = {"correct": "✓ Correct", "wrong": "✗ Not yet", "not done yet": "… not done yet"}
+        return f"Exercise {self.exercise} ({self.title}): {mark[self.status]}. {self.message}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        colour = {"correct": "#009E73", "wrong": "#D55E00", "not done yet": "#0072B2"}[self.status]
+        return (f'<div style="border-left:4px solid {colour};padding:6px 10px;margin:4px 0">'
+                f"{html.escape(str(self))}</div>")
+
+
+def exercise(exercise_id: str, title: str) -> Callable:
+    """Decorator: register `fn(answer) -> Verdict` as the check for exercise_id.
+
+    >>> @exercise("9.9", "the answer to everything")
+    ... def _(answer):
+    ...     return Verdict(answer == 42, "42, as computed." if answer == 42 else "Count again.")
+    >>> check("9.9", 42).passed
+    True
+    """
+    def register(fn: Callable[[Any], Verdict]) -> Callable[[Any], Verdict]:
+        EXERCISES[exercise_id] = (title, fn)
+        return fn
+    return register
+
+
+def _register_all() -> None:
+    """Import every notebook's check module (helpers/checks/nb*.py): they register themselves."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if module.name.startswith("nb"):
+            importlib.import_module(f"{__package__}.{module.name}")
+
+
+def check(exercise_id: str, answer: Any) -> Feedback:
+    """Check an answer and return feedback (displayed by Jupyter when it is the cell's value).
+
+    >>> check("0.1", None).status
+    'not done yet'
+    """
+    if exercise_id not in EXERCISES:
+        _register_all()
+
+    if exercise_id not in EXERCISES:
+        known = ", ".join(sorted(EXERCISES))
+        raise CheckError(f"exercise_id={exercise_id!r} is not an exercise; known: {known}.")
+    title, fn = EXERCISES[exercise_id]
+    if answer is None or answer is Ellipsis:
+        return Feedback(exercise_id, title, "not done yet",
+                        "Replace None with your answer and run the cell again.")
+    try:
+        verdict = fn(answer)
+    except Exception as e:  # noqa: BLE001 - a wrong kind of answer is feedback, not a crash
+        return Feedback(exercise_id, title, "wrong",
+                        f"That answer could not be checked ({type(e).__name__}: {e}).")
+    return Feedback(exercise_id, title, "correct" if verdict.correct else "wrong",
+                    verdict.message)
+
+
+@dataclass(frozen=True)
+class _Reveal:
+    question: str
+    answer: Any
+
+    def _repr_html_(self) -> str:
+        return (f"<details><summary>{html.escape(self.question)} (predict, then click)</summary>"
+                f"<code>{html.escape(repr(self.answer))}</code></details>")
+
+    def __repr__(self) -> str:
+        return f"{self.question} -> {self.answer!r}"
+
+
+def reveal(question: str, answer: Any) -> _Reveal:
+    """Predict, then reveal: in Jupyter the answer stays folded until clicked.
+
+    >>> reveal("conv_out(28, 3, stride=2)?", 13)
+    conv_out(28, 3, stride=2)? -> 13
+    """
+    return _Reveal(question, answer)

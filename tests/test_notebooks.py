@@ -1,0 +1,103 @@
+"""Every notebook runs top to bottom in fast mode, with its solutions and without them.
+
+With the solutions in place every exercise check says "Correct"; in the student
+version (solution blocks removed, helpers.labkit) every check says "not done yet"
+and the notebook still reaches its last cell.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+from helpers.labkit import strip_solutions  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+CHECK = re.compile(r"Exercise (\d+\.\d+) \([^)]*\): (✓ Correct|✗ Not yet|… not done yet)")
+TIMINGS: dict[str, float] = {}
+
+
+def _execute(nb, monkeypatch) -> tuple[object, float]:
+    monkeypatch.setenv("CNNLAB_FAST", "1")
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)  # as a learner's machine has it
+    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                                     resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    start = time.perf_counter()
+    client.execute()
+    return nb, time.perf_counter() - start
+
+
+def _texts(nb) -> list[str]:
+    texts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.output_type == "stream":
+                texts.append(out.text)
+            elif "data" in out:
+                texts.append(str(out.data.get("text/plain", "")))
+    return texts
+
+
+def _red(nb) -> list[str]:
+    """Outputs a learner would see in red: errors and stderr (warnings, logs)."""
+    red = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                red.append(f"cell {i}: {out.ename}: {out.evalue}")
+            elif out.output_type == "stream" and out.name == "stderr":
+                red.append(f"cell {i} stderr: {out.text[:300]}")
+    return red
+
+
+def _exercise_ids(nb) -> list[str]:
+    cells = [c.source for c in nb.cells
+             if c.cell_type == "code" and "### BEGIN SOLUTION" in c.source]
+    return [m for source in cells for m in re.findall(r"""check\(\s*["'](\d+\.\d+)["']""", source)]
+
+
+def test_there_are_notebooks_to_run() -> None:
+    assert NOTEBOOKS, "notebooks/ has no numbered notebooks"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_in_fast_mode_and_every_check_passes(path: Path, monkeypatch) -> None:
+    nb, seconds = _execute(nbformat.read(path, as_version=4), monkeypatch)
+    TIMINGS[path.stem] = seconds
+    assert not _red(nb), _red(nb)
+    checks = dict(CHECK.findall("\n".join(_texts(nb))))
+    expected = _exercise_ids(nb)
+    assert 2 <= len(expected) <= 4, f"{path.name}: {len(expected)} exercises (want 2-4)"
+    assert checks == {e: "✓ Correct" for e in expected}, checks
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_student_version_runs_to_the_end_with_every_check_not_done_yet(path: Path,
+                                                                       monkeypatch) -> None:
+    original = nbformat.read(path, as_version=4)
+    student = strip_solutions(original)
+    assert "### BEGIN SOLUTION" not in json.dumps(student)
+    nb, _ = _execute(student, monkeypatch)
+    assert not [r for r in _red(nb) if "stderr" not in r], _red(nb)
+    checks = dict(CHECK.findall("\n".join(_texts(nb))))
+    assert checks == {e: "… not done yet" for e in _exercise_ids(original)}, checks
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_is_committed_clean(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, path.name
+    assert set(nb.metadata) <= {"kernelspec", "language_info"}
