@@ -21,7 +21,7 @@ from helpers.plots.style import PALETTE
 from helpers.plots.transposed import overlap_counts
 from helpers.shapes import ShapeError, TraceRow, conv_out, dilated, dropped_pixels, same_padding
 
-__all__ = ["SvgPicture", "conv_svg", "overlap_svg", "size_svg"]
+__all__ = ["SvgPicture", "conv_svg", "overlap_svg", "size_svg", "loss_svg"]
 
 MARKS = (PALETTE["orange"], PALETTE["blue"], PALETTE["purple"])
 GREY, LIGHT, WARN, OK = "#999999", "#E6E6E6", PALETTE["vermillion"], PALETTE["green"]
@@ -199,3 +199,42 @@ def size_svg(rows: Sequence[TraceRow], input_hw: tuple, target_hw: tuple | None 
                           weight="bold"))
     title = f"sizes layer by layer, output {out[0]}x{out[1]}, target {target[0]}x{target[1]}"
     return SvgPicture(_svg(width, height, body, title), title, out, 0, {"sizes": sizes})
+
+
+def loss_svg(history: dict, width: int = 420, height: int = 180) -> SvgPicture:
+    """Training (and validation) loss per epoch as an SVG line chart, best epoch marked.
+
+    >>> loss_svg({"loss": [1.0, 0.5, 0.4], "val_loss": [1.1, 0.7, 0.8]}).data["best"]
+    1
+    """
+    series = {k: [float(v) for v in history.get(k, [])] for k in ("loss", "val_loss")}
+    values = [v for s in series.values() for v in s]
+    body = [f'<line x1="40" x2="{width - 10}" y1="{height - 25}" y2="{height - 25}" '
+            f'stroke="{GREY}"/>']
+    best = None
+    if values:
+        lo, hi, n = min(values), max(values), max(len(s) for s in series.values())
+        span = (hi - lo) or 1.0
+
+        def xy(i: int, v: float) -> tuple[float, float]:
+            x = 40 + (width - 55) * (i / max(n - 1, 1))
+            return x, 15 + (height - 45) * (1 - (v - lo) / span)
+
+        for (key, s), colour in zip(series.items(), (PALETTE["blue"], PALETTE["orange"])):
+            if not s:
+                continue
+            points = " ".join(f"{a:.1f},{b:.1f}" for a, b in (xy(i, v) for i, v in enumerate(s)))
+            body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
+                        'stroke-width="2"/>')
+            body.append(_text(width - 10, 14 + 14 * (key == "val_loss"), key, 11, "end", colour))
+        watched = series["val_loss"] or series["loss"]
+        best = min(range(len(watched)), key=watched.__getitem__)
+        bx, by = xy(best, watched[best])
+        body.append(f'<circle cx="{bx:.1f}" cy="{by:.1f}" r="5" fill="none" stroke="{WARN}" '
+                    'stroke-width="2"/>')
+        body.append(_text(40, height - 8, f"epoch 1..{n}; best epoch {best + 1}: "
+                          f"{watched[best]:.4g}", 11))
+        body.append(_text(36, 20, f"{hi:.3g}", 10, "end"))
+        body.append(_text(36, height - 28, f"{lo:.3g}", 10, "end"))
+    title = "loss per epoch" + (f", best epoch {best + 1}" if best is not None else "")
+    return SvgPicture(_svg(width, height, body, title), title, None, 0, {"best": best})

@@ -533,7 +533,7 @@ def _quality(model: Any, x: np.ndarray, y: np.ndarray, task: str) -> dict:
 
 def train(model: Any, data: Any, epochs: int = 5, batch_size: int = 32, lr: float = 1e-3,
           loss: Any = None, seed: int = 0, live: bool = True, steps_per_execution: int = 1,
-          jit_compile: bool = False) -> History:
+          jit_compile: bool = False, callbacks: Sequence[Any] = ()) -> History:
     """The History of training `model` on data = (x, y) or ((x, y), (x_val, y_val)).
 
     Integer targets mean segmentation (sparse cross-entropy from logits), float targets
@@ -576,7 +576,7 @@ def train(model: Any, data: Any, epochs: int = 5, batch_size: int = 32, lr: floa
     progress = _Progress(model.name, epochs, steps, live)
     model.fit(_dataset(x, y, batch_size, seed), epochs=epochs, verbose=0, shuffle=False,
               validation_data=_dataset(*val, batch_size, None) if val else None,
-              callbacks=[_callback(progress)])
+              callbacks=[_callback(progress), *callbacks])
     stopped = None
     if progress.diverged:
         epoch, step, value = progress.diverged

@@ -121,3 +121,34 @@ def test_transpose_explorer_sets_output_padding_after_the_settings_that_allow_it
     assert ex.value["output_padding"] == 0 and ex.value["output"] == 31
     with pytest.raises(ValueError, match="does not run"):
         ex.set(kernel=4, output_padding=0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("strategy, task", [("downsampled target", "segmentation"),
+                                            ("crop", "denoising")])
+def test_training_playground_trains_in_the_background_and_shows_loss_and_gallery(
+        strategy: str, task: str, monkeypatch) -> None:
+    from helpers.widgets import training_playground
+
+    monkeypatch.setenv("CNNLAB_FAST", "1")
+    pg = training_playground(strategy=strategy, task=task, epochs=2)
+    pg.start().join(timeout=300)
+    assert "<b>" + strategy in pg.status.value, pg.status.value
+    assert len(pg.value["history"]["loss"]) == pg.progress.value >= 1
+    assert pg.curve.value.startswith("<svg") and pg.gallery.value[:4] == b"\x89PNG"
+    assert not pg.train_button.disabled and pg.stop_button.disabled
+
+
+@pytest.mark.slow
+def test_the_stop_button_ends_training_early(monkeypatch) -> None:
+    from helpers.widgets import training_playground
+
+    monkeypatch.delenv("CNNLAB_FAST", raising=False)
+    pg = training_playground(strategy="same padding", task="denoising", epochs=30)
+    thread = pg.start()
+    while not pg.value["history"]["loss"] and thread.is_alive():
+        thread.join(timeout=0.2)
+    pg.stop()
+    thread.join(timeout=300)
+    assert 1 <= len(pg.value["history"]["loss"]) < 30
+    assert "(stopped)" in pg.status.value

@@ -6,7 +6,8 @@ whose state is readable and settable from code (`explorer.value`,
 """
 
 from .conv import ConvExplorer, TransposeExplorer, conv_explorer, transpose_explorer
+from .playground import TrainingPlayground, training_playground
 from .stack import StackExplorer, stack_explorer
 
 __all__ = ["ConvExplorer", "TransposeExplorer", "StackExplorer", "conv_explorer",
-           "transpose_explorer", "stack_explorer"]
+           "transpose_explorer", "stack_explorer", "TrainingPlayground", "training_playground"]
