@@ -325,6 +325,8 @@ class Comparison:
         widths = [max(len(r[i]) for r in cells) for i in range(len(self.header))]
         return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells)
 
+    __repr__ = __str__  # plain consoles show the table, not the fields
+
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(h)}</th>" for h in self.header)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
