@@ -173,7 +173,7 @@ def _keras_text(spec: Layer) -> str:
     args = ", ".join(
         f"{k}={v!r}"
         for k, v in spec.__dict__.items()
-        if v is not None and k not in ("name", "filters")
+        if (v is not None or k == "output_padding") and k not in ("name", "filters")
     )
     return f"{spec.kind}({args})"
 
