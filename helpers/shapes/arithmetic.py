@@ -72,6 +72,18 @@ def _check_stride_and_dilation(stride: int, dilation: int) -> None:
         )
 
 
+def _window_args(n: int, kernel: int, stride: int, padding: str, dilation: int,
+                 stride_hint: str) -> tuple[int, int, int, str, int]:
+    """Validated (n, kernel, stride, padding, dilation) of a conv or transposed conv."""
+    n = _positive_int("n", n, "a feature map needs at least one pixel")
+    kernel = _positive_int("kernel", kernel)
+    stride = _positive_int("stride", stride, stride_hint)
+    dilation = _positive_int("dilation", dilation, "dilation 1 is an ordinary kernel")
+    padding = _padding(padding)
+    _check_stride_and_dilation(stride, dilation)
+    return n, kernel, stride, padding, dilation
+
+
 def conv_out(n: int, kernel: int, stride: int = 1, padding: str = "valid",
              dilation: int = 1) -> int:
     """Spatial size after a Keras Conv2D along one axis.
@@ -84,12 +96,8 @@ def conv_out(n: int, kernel: int, stride: int = 1, padding: str = "valid",
     >>> conv_out(28, 3, stride=2, padding="same")
     14
     """
-    n = _positive_int("n", n, "a feature map needs at least one pixel")
-    kernel = _positive_int("kernel", kernel)
-    stride = _positive_int("stride", stride, "stride 1 moves the window one pixel at a time")
-    dilation = _positive_int("dilation", dilation, "dilation 1 is an ordinary kernel")
-    padding = _padding(padding)
-    _check_stride_and_dilation(stride, dilation)
+    n, kernel, stride, padding, dilation = _window_args(
+        n, kernel, stride, padding, dilation, "stride 1 moves the window one pixel at a time")
     if padding == "same":
         return -(-n // stride)
     ke = dilated(kernel, dilation)
@@ -174,12 +182,8 @@ def deconv_out(n: int, kernel: int, stride: int = 1, padding: str = "valid",
     >>> deconv_out(38, 3, stride=2, padding="same", output_padding=0)
     75
     """
-    n = _positive_int("n", n, "a feature map needs at least one pixel")
-    kernel = _positive_int("kernel", kernel)
-    stride = _positive_int("stride", stride, "stride 1 keeps the size, stride 2 doubles it")
-    dilation = _positive_int("dilation", dilation, "dilation 1 is an ordinary kernel")
-    padding = _padding(padding)
-    _check_stride_and_dilation(stride, dilation)
+    n, kernel, stride, padding, dilation = _window_args(
+        n, kernel, stride, padding, dilation, "stride 1 keeps the size, stride 2 doubles it")
     if output_padding is not None:
         if isinstance(output_padding, bool) or not isinstance(output_padding, numbers.Integral):
             raise ShapeError(f"output_padding={output_padding!r} is not a whole number; use None "
