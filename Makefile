@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@echo ">> building $(VENV) from constraints.txt (first run, or the pins changed)"
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,hub]"
 	touch $(STAMP)
 
 # JupyterLab on 127.0.0.1 only, with its normal token authentication.

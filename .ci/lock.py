@@ -1,7 +1,7 @@
 """Write constraints.txt: exact pins for Python 3.10, 3.11 and 3.12.
 
 Run by `make lock`. For each Python version, pip resolves the dependencies of
-pyproject.toml (runtime + dev extra) for Linux x86_64 without installing
+pyproject.toml (runtime + dev and hub extras) for Linux x86_64 without installing
 anything (`pip install --dry-run --report`). A package that resolves to the
 same version everywhere gets one plain pin; one that differs (numpy 2.4 needs
 Python 3.11+, say) gets one pin per version with an environment marker.
@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def requirements() -> list[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return project["dependencies"] + project["optional-dependencies"]["dev"]
+    extras = project["optional-dependencies"]
+    return project["dependencies"] + extras["dev"] + extras["hub"]
 
 
 def resolve(python: str) -> dict[str, str]:
