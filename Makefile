@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # Jupyter refuses to run as root unless told; containers and CI run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-.PHONY: lab test venv lock clean
+.PHONY: lab test venv lock clean student
 
 venv: $(STAMP)
 
@@ -30,6 +30,12 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Instructors: student copies of every notebook in build/student/ (solution blocks
+# replaced by `# YOUR CODE HERE`, outputs cleared; the checks stay and say "not done yet").
+student: $(STAMP)
+	rm -rf build/student
+	$(BIN)/python -m helpers.labkit notebooks build/student
 
 # Maintainers: re-resolve the newest versions that pyproject.toml allows, for
 # Python 3.10-3.12, into constraints.txt (then update environment.yml's pins:
