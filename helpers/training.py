@@ -5,7 +5,8 @@
 pipeline, shows a text progress bar (and, in Jupyter, a loss plot updated in
 place), stops cleanly when the loss turns NaN/inf, and returns a `History`.
 `shape_checked(loss)` gives the same protection to your own `model.compile`.
-`psnr`, `mean_iou` and `compare` put strategies side by side, honestly.
+`psnr`, `mean_iou` and `compare` (helpers.metrics) put strategies side by side,
+honestly; the live progress is in helpers.live. Both are re-exported here.
 
 Keras is imported inside the functions: importing this module stays cheap.
 
@@ -15,16 +16,14 @@ Keras is imported inside the functions: importing this module stays cheap.
 
 from __future__ import annotations
 
-import html
 import math
-import sys
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from helpers.live import _callback, _Progress, loss_figure
+from helpers.metrics import Comparison, History, compare, mean_iou, psnr
 from helpers.runtime import fast_mode
 
 __all__ = [
@@ -33,7 +32,7 @@ __all__ = [
     "loss_figure",
 ]
 
-FAST_EPOCHS, FAST_STEPS, MAX_REDRAWS_PER_S, PLOT_SHARE = 2, 2, 4.0, 0.1
+FAST_EPOCHS, FAST_STEPS = 2, 2
 
 
 class TrainingError(ValueError):
@@ -236,258 +235,6 @@ def compile_for(model: Any, task: str = "image", lr: float = 1e-3, loss: Any = N
     model.compile(keras.optimizers.Adam(lr), loss, metrics=metrics, jit_compile=jit_compile,
                   steps_per_execution=steps_per_execution)
     return model
-
-
-# -- metrics ---------------------------------------------------------------------------
-
-def psnr(y_true: np.ndarray, y_pred: np.ndarray, max_val: float = 1.0) -> float:
-    """Peak signal-to-noise ratio in dB, averaged over images (capped at 100 dB).
-
-    >>> psnr(np.zeros((2, 8, 8, 3)), np.full((2, 8, 8, 3), 0.01))
-    40.0
-    """
-    t, p = np.asarray(y_true, np.float64), np.asarray(y_pred, np.float64)
-    if t.shape != p.shape:
-        raise ShapeMismatchError(f"psnr: y_true {t.shape} vs y_pred {p.shape}; pass equal shapes.")
-    mse = ((t - p) ** 2).reshape(len(t), -1).mean(axis=1)
-    return round(float(np.mean(10 * np.log10(max_val ** 2 / np.maximum(mse, 1e-10)))), 4)
-
-
-def mean_iou(masks: np.ndarray, logits_or_labels: np.ndarray, classes: int) -> float:
-    """Mean intersection-over-union over the classes present in masks or predictions.
-
-    Pass labels (N, H, W) or logits/probabilities (N, H, W, classes) (argmax is taken).
-
-    >>> mean_iou(np.array([[[0, 1], [1, 1]]]), np.array([[[0, 1], [0, 1]]]), classes=2)
-    0.5833
-    """
-    t = np.asarray(masks)
-    t = t[..., 0] if t.ndim == 4 and t.shape[-1] == 1 else t
-    p = np.asarray(logits_or_labels)
-    p = p.argmax(axis=-1) if p.ndim == t.ndim + 1 else p
-    if p.shape != t.shape:
-        raise ShapeMismatchError(f"mean_iou: masks {t.shape} vs predictions {p.shape}; pass "
-                                 "labels of the same shape or logits with one more axis.")
-    ious = [np.sum((t == c) & (p == c)) / union for c in range(classes)
-            if (union := np.sum((t == c) | (p == c)))]
-    return round(float(np.mean(ious)), 4)
-
-
-# -- history and comparison ------------------------------------------------------------
-
-@dataclass(frozen=True)
-class History:
-    """What train() did: losses per epoch, timings, parameters, quality, pixels the loss saw."""
-
-    history: dict
-    epochs: list
-    epoch_seconds: list
-    params: int
-    name: str
-    task: str
-    steps_per_epoch: int
-    input_hw: tuple
-    target_hw: tuple
-    ignored_pixels: int = 0  # target pixels a masked loss never sees, per image
-    quality: dict = field(default_factory=dict)  # on every output pixel, borders included
-    stopped: str | None = None
-    model: Any = field(default=None, repr=False, compare=False)
-
-    @property
-    def seconds_per_epoch(self) -> float:
-        """Median epoch time, leaving out the first epoch (tracing) when there are more."""
-        times = self.epoch_seconds[1:] or self.epoch_seconds
-        return float(np.median(times)) if times else float("nan")
-
-    @property
-    def discarded_pixels(self) -> int:
-        """Target pixels per image the loss never sees: masked away, or cropped off."""
-        (ih, iw), (th, tw) = self.input_hw, self.target_hw
-        coarser = ih >= 2 * th or iw >= 2 * tw
-        return self.ignored_pixels + (0 if coarser else ih * iw - th * tw)
-
-    def __str__(self) -> str:
-        last = {k: round(v[-1], 4) for k, v in self.history.items() if v}
-        return (f"{self.name}: {len(self.epochs)} epochs, {self.seconds_per_epoch:.2f} s/epoch, "
-                f"{self.params:,} params, last {last}, quality {self.quality}"
-                + (f"\n{self.stopped}" if self.stopped else ""))
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Strategies side by side: a text table (print) and an HTML table (Jupyter)."""
-
-    header: tuple
-    rows: tuple
-
-    def __str__(self) -> str:
-        cells = [self.header, *self.rows]
-        widths = [max(len(r[i]) for r in cells) for i in range(len(self.header))]
-        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells)
-
-    __repr__ = __str__  # plain consoles show the table, not the fields
-
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.header)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
-                       for r in self.rows)
-        return (f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody><caption>Compare "
-                "losses only between rows whose loss sees the same pixels.</caption></table>")
-
-
-def compare(runs: dict | Sequence[History]) -> Comparison:
-    """A table of several trainings: parameters, s/epoch, final losses, quality (PSNR or
-    mean IoU), the pixels each loss sees and the target pixels it discards.
-
-    >>> h = History({"loss": [0.5, 0.25]}, [1, 2], [1.0, 0.5], 1234, "net", "image", 8,
-    ...             (75, 75), (72, 72), quality={"psnr": 20.0})
-    >>> print(compare({"crop": h}))
-    strategy  params  s/epoch  loss    val_loss  quality    loss sees       discarded px
-    crop      1,234   0.50     0.2500  -         PSNR 20.0  72x72 of 75x75  441 (7.8%)
-    """
-    items = runs.items() if isinstance(runs, dict) else [(h.name, h) for h in runs]
-    rows = []
-    for name, h in items:
-        (ih, iw), (th, tw) = h.input_hw, h.target_hw
-        sees = f"{th}x{tw} of {ih}x{iw}"
-        if ih >= 2 * th or iw >= 2 * tw:
-            sees += f" (x{round(ih / th)} coarser)"
-        last = {k: (f"{v[-1]:.4f}" if v else "-") for k, v in h.history.items()}
-        q = h.quality
-        quality = f"PSNR {q['psnr']:.1f}" if "psnr" in q else \
-            f"mIoU {q['mean_iou']:.3f}" if "mean_iou" in q else "-"
-        gone = h.discarded_pixels
-        rows.append((name, f"{h.params:,}", f"{h.seconds_per_epoch:.2f}", last.get("loss", "-"),
-                     last.get("val_loss", "-"), quality, sees,
-                     f"{gone} ({100 * gone / (ih * iw):.1f}%)" if gone else "0"))
-    return Comparison(("strategy", "params", "s/epoch", "loss", "val_loss", "quality",
-                       "loss sees", "discarded px"), tuple(rows))
-
-# -- live progress -----------------------------------------------------------------------
-
-def _in_notebook() -> bool:
-    """True inside a Jupyter kernel (an IPython shell with a kernel), not a terminal."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    return shell is not None and hasattr(shell, "kernel")
-
-
-def loss_figure(history: dict, steps: Sequence[tuple] = (), epochs: int | None = None,
-                ax: Any = None) -> Any:
-    """The Axes with the loss curves: the running loss at each step (thin line), loss and
-    val_loss at each epoch's end (dots). Draws on a new Figure (not pyplot) if ax is None.
-
-    >>> ax = loss_figure({"loss": [0.9, 0.5], "val_loss": [0.8, 0.6]}, [(0.5, 1.0), (1, 0.9)])
-    >>> [line.get_label() for line in ax.lines]
-    ['running loss', 'loss', 'val_loss']
-    """
-    if ax is None:
-        from matplotlib.figure import Figure
-
-        ax = Figure(figsize=(6, 3), layout="constrained").subplots()
-    ax.clear()
-    if steps:
-        ax.plot(*zip(*steps), color="#56B4E9", lw=1, label="running loss")
-    for key, colour in (("loss", "#0072B2"), ("val_loss", "#E69F00")):
-        if history.get(key):
-            ax.plot(range(1, len(history[key]) + 1), history[key], "o-", color=colour, label=key)
-    ax.set(xlabel="epoch", ylabel="loss", xlim=(0, epochs or None))
-    if ax.lines:
-        ax.legend(loc="upper right")
-    return ax
-
-
-class _Progress:
-    """Text progress bar (and, in Jupyter with live=True, a loss plot updated in place).
-
-    Text redraws at most MAX_REDRAWS_PER_S times a second; the plot too, and also never
-    more often than keeps its drawing under PLOT_SHARE of the time (a redraw takes
-    ~80 ms, so about once a second), plus once at the end.
-    """
-
-    def __init__(self, name: str, epochs: int, steps: int, live: bool) -> None:
-        self.name, self.epochs, self.steps = name, epochs, steps
-        self.history: dict = {}
-        self.points: list = []
-        self.lines: list = []
-        self.seconds: list = []
-        self.last_text = self.last_plot = self.plot_cost = 0.0
-        self.diverged = None
-        self.notebook, self.tty = _in_notebook(), sys.stdout.isatty()
-        self.ax = self.text = self.plot = None
-        if self.notebook:
-            from IPython.display import Pretty, display
-
-            self.text = display(Pretty(""), display_id=True)
-            if live:
-                self.ax = loss_figure({}, epochs=epochs)
-                self.plot = display(self._image(), display_id=True)
-
-    def _image(self) -> Any:
-        import io
-
-        from IPython.display import Image
-
-        buf = io.BytesIO()
-        self.ax.figure.savefig(buf, format="png", dpi=80)
-        return Image(data=buf.getvalue(), format="png")
-
-    def _show(self, current: str = "", final: bool = False) -> None:
-        now = time.perf_counter()
-        if final or now - self.last_text >= 1 / MAX_REDRAWS_PER_S:
-            self.last_text = now
-            if self.notebook:
-                from IPython.display import Pretty
-
-                self.text.update(Pretty("\n".join(self.lines + ([current] if current else []))))
-            elif self.tty and current:
-                print(f"\r{current:<78}", end="", flush=True)
-        wait = max(1 / MAX_REDRAWS_PER_S, self.plot_cost / PLOT_SHARE)
-        if self.ax is not None and (final or now - self.last_plot >= wait):
-            loss_figure(self.history, self.points, self.epochs, self.ax)
-            self.ax.set_title(f"{self.name}: {current or self.lines[-1]}"[:70], fontsize=9)
-            self.plot.update(self._image())
-            self.last_plot = time.perf_counter()
-            self.plot_cost = self.last_plot - now
-
-    def step(self, epoch: int, step: int, loss: float) -> None:
-        self.points.append((epoch + step / self.steps, loss))
-        done = round(20 * step / self.steps)
-        self._show(f"epoch {epoch + 1}/{self.epochs} [{'#' * done}{'.' * (20 - done)}] "
-                   f"{step}/{self.steps}  loss {loss:.4f}")
-
-    def epoch_end(self, epoch: int, logs: dict, seconds: float) -> None:
-        self.seconds.append(seconds)
-        for key, value in logs.items():
-            self.history.setdefault(key, []).append(float(value))
-        shown = "  ".join(f"{k} {float(v):.4f}" for k, v in logs.items())
-        self.say(f"epoch {epoch + 1}/{self.epochs}  {shown}  {seconds:.2f} s")
-
-    def say(self, line: str, final: bool = False) -> None:
-        self.lines.append(line)
-        if not self.notebook:
-            print(("\r" if self.tty else "") + f"{line:<78}".rstrip(), flush=True)
-        self._show(final=final or len(self.seconds) == self.epochs)
-
-
-def _callback(progress: _Progress) -> Any:
-    import keras
-
-    class LiveProgress(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-            self.epoch, self.start = epoch, time.perf_counter()
-
-        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-            loss = float((logs or {}).get("loss", float("nan")))
-            if not math.isfinite(loss) and progress.diverged is None:
-                progress.diverged = (self.epoch + 1, batch + 1, loss)
-                self.model.stop_training = True
-            progress.step(self.epoch, batch + 1, loss)
-
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            progress.epoch_end(epoch, logs or {}, time.perf_counter() - self.start)
-
-    return LiveProgress()
 
 
 # -- train -------------------------------------------------------------------------------
