@@ -136,6 +136,8 @@ def compare(runs: dict | Sequence[History]) -> Comparison:
         sees = f"{th}x{tw} of {ih}x{iw}"
         if ih >= 2 * th or iw >= 2 * tw:
             sees += f" (x{round(ih / th)} coarser)"
+        if h.ignored_pixels:  # a masked loss: full-size output, fewer pixels counted
+            sees = f"{th * tw - h.ignored_pixels} of {th * tw} px (masked)"
         last = {k: (f"{v[-1]:.4f}" if v else "-") for k, v in h.history.items()}
         q = h.quality
         quality = f"PSNR {q['psnr']:.1f}" if "psnr" in q else \

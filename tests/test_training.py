@@ -176,6 +176,7 @@ def test_compare_says_how_many_pixels_each_strategy_discards(monkeypatch) -> Non
     assert rows["unet crop"][6:] == ("32x32 of 35x35", "201 (16.4%)")
     gone = 35 * 35 - int(valid_mask(padded).sum())
     assert rows["pad + mask"][7].startswith(f"{gone} (")
+    assert rows["pad + mask"][6] == f"{35 * 35 - gone} of {35 * 35} px (masked)"
     assert "mIoU" in rows["pad + mask"][5] and "<table>" in table._repr_html_()
 
 
