@@ -486,3 +486,16 @@ def test_importing_helpers_plots_imports_neither_matplotlib_nor_keras() -> None:
             "print(sorted(m for m in ('matplotlib', 'keras', 'tensorflow') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_cached_figures_save_with_tight_bbox_as_jupyter_inline_does() -> None:
+    # Jupyter's inline backend saves with bbox_inches="tight", which first draws with
+    # matplotlib's no-op renderer methods in place; the cache must leave them as found.
+    fig = size_diagram(trace((75, 75, 1), [Conv2D(8, 3, strides=2, padding="same")]))
+    sizes = []
+    for tight in ("tight", None, "tight"):
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches=tight)
+        sizes.append(len(buf.getvalue()))
+    assert sizes[0] == sizes[2] and sizes[0] < sizes[1]
+    assert fig._text_cache.hits > 0

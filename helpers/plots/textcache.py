@@ -120,12 +120,18 @@ def cache_text(fig: Figure) -> Figure:
     def draw(renderer: Any) -> None:
         if not isinstance(renderer, RendererAgg):
             return draw_figure(renderer)
+        # matplotlib may already have replaced draw_text on this renderer (a no-op while
+        # bbox_inches="tight" measures the figure): put back exactly what was there.
+        before = renderer.__dict__.get("draw_text")
         original = renderer.draw_text
         renderer.draw_text = lambda *a, **k: cache.draw_text(renderer, original, *a, **k)
         try:
             return draw_figure(renderer)
         finally:
-            del renderer.draw_text
+            if before is None:
+                del renderer.draw_text
+            else:
+                renderer.draw_text = before
 
     fig.draw = draw
     return fig
