@@ -52,6 +52,16 @@ CODE = textwrap.dedent('''
     res["stack_explorer"] = timed(drags(sx, {"input_h": list(range(48, 88)),
                                              "kernel_1": [1, 2, 3, 4, 5], "stride_0": [1, 2, 3],
                                              "padding_2": ["valid", "same"]}))
+    from helpers.widgets import crop_pad_explorer
+    cx = crop_pad_explorer(); display(cx)
+    res["crop_pad_explorer"] = timed(drags(cx, {"output_h": list(range(40, 63)),
+                                                "top": [0, 1, 2, 3],
+                                                "mode": ["crop_target", "pad_reflect"]}))
+    from helpers.widgets import unet_explorer
+    ux = unet_explorer(); display(ux)
+    res["unet_explorer"] = timed(drags(ux, {"size": list(range(16, 256, 7)),
+                                            "depth": [1, 2, 3, 4, 5],
+                                            "cure": ["none", "pad", "crop", "output_padding"]}))
 
     import keras, matplotlib
     matplotlib.use("Agg")

@@ -125,7 +125,8 @@ def test_transpose_explorer_sets_output_padding_after_the_settings_that_allow_it
 
 @pytest.mark.slow
 @pytest.mark.parametrize("strategy, task", [("downsampled target", "segmentation"),
-                                            ("crop", "denoising")])
+                                            ("crop", "denoising"),
+                                            ("pad + masked loss", "segmentation")])
 def test_training_playground_trains_in_the_background_and_shows_loss_and_gallery(
         strategy: str, task: str, monkeypatch) -> None:
     from helpers.widgets import training_playground
@@ -137,6 +138,8 @@ def test_training_playground_trains_in_the_background_and_shows_loss_and_gallery
     assert len(pg.value["history"]["loss"]) == pg.progress.value >= 1
     assert pg.curve.value.startswith("<svg") and pg.gallery.value[:4] == b"\x89PNG"
     assert not pg.train_button.disabled and pg.stop_button.disabled
+    masked = strategy.startswith("pad")  # the loss ignores the zero border it cannot predict
+    assert (pg.last_run.ignored_pixels > 0) == masked, pg.last_run.ignored_pixels
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ function returns the Figure; most accept ``ax=`` to draw into yours.
 - `feature_maps`: every layer's activations at their true relative sizes.
 - `loss_curves`, `predictions`: training results, one colour per strategy.
 - `samples`: a data preview with masks overlaid.
+- `decision_guide` (and `Branch`): the flow chart of notebook 06, from measured results.
 - `cache_text`: the label cache that makes the views' redraws fast (textcache.py).
 
 >>> PALETTE["blue"]
@@ -18,6 +19,7 @@ function returns the Figure; most accept ``ax=`` to draw into yours.
 
 from .activations import feature_maps
 from .convolution import ConvGridView, conv_grid
+from .guide import Branch, decision_guide
 from .network import SizeDiagramView, size_diagram, size_verdict
 from .previews import samples
 from .results import loss_curves, predictions
@@ -27,6 +29,7 @@ from .textcache import cache_text
 from .transposed import overlap_counts, overlap_map, transpose_grid
 
 __all__ = [
+    "Branch", "decision_guide",
     "CLASS_COLOURS", "FONT", "PALETTE", "PlotError",
     "SizeDiagramView", "size_diagram", "size_verdict",
     "ConvGridView", "conv_grid",

@@ -6,8 +6,11 @@ whose state is readable and settable from code (`explorer.value`,
 """
 
 from .conv import ConvExplorer, TransposeExplorer, conv_explorer, transpose_explorer
+from .croppad import CropPadExplorer, crop_pad_explorer
 from .playground import TrainingPlayground, training_playground
 from .stack import StackExplorer, stack_explorer
+from .unet import UNetExplorer, unet_explorer
 
 __all__ = ["ConvExplorer", "TransposeExplorer", "StackExplorer", "conv_explorer",
-           "transpose_explorer", "stack_explorer", "TrainingPlayground", "training_playground"]
+           "transpose_explorer", "stack_explorer", "TrainingPlayground", "training_playground",
+           "CropPadExplorer", "crop_pad_explorer", "UNetExplorer", "unet_explorer"]

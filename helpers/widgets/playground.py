@@ -21,7 +21,7 @@ from .common import message_html
 __all__ = ["TrainingPlayground", "training_playground", "STRATEGIES"]
 
 STRATEGIES = ("same padding", "upsampling: transposed", "upsampling: bilinear",
-              "upsampling: nearest", "downsampled target", "crop", "pad", "U-Net")
+              "upsampling: nearest", "downsampled target", "crop", "pad + masked loss", "U-Net")
 
 
 def _data(task: str, size: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -35,8 +35,9 @@ def _data(task: str, size: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return images, (masks > 0).astype("int32"), timages, (tmasks > 0).astype("int32")
 
 
-def _build(strategy: str, shape: tuple, classes: int | None) -> tuple[Any, Any]:
-    """(model, target transform) for a strategy; the transform maps full-size targets."""
+def _build(strategy: str, shape: tuple, classes: int | None) -> tuple[Any, Any, Any]:
+    """(model, target transform, loss) for a strategy; the transform maps full-size
+    targets, and the loss is None (train's default) except for the masked pad."""
     from helpers import models
 
     kw = {"classes": classes} if classes else {}
@@ -45,18 +46,23 @@ def _build(strategy: str, shape: tuple, classes: int | None) -> tuple[Any, Any]:
         return y
 
     if strategy == "same padding":
-        return models.same_padding_net(shape, filters=12, **kw), same
+        return models.same_padding_net(shape, filters=12, **kw), same, None
     if strategy.startswith("upsampling"):
         method = {"transposed": "transpose"}.get(strategy.split(": ")[1], strategy.split(": ")[1])
-        return models.upsampling_net(shape, method=method, **kw), same
+        return models.upsampling_net(shape, method=method, **kw), same, None
     if strategy == "downsampled target":
         return (models.downsampled_target_net(shape, factor=4, **kw),
-                lambda y: models.downsample_targets(y, 4))
-    if strategy in ("crop", "pad"):
-        model = models.crop_pad_net(shape, mode=strategy, **kw)
-        hw = tuple(model.output_shape[1:3])
-        return model, (lambda y: models.crop_targets(y, hw)) if hw != shape[:2] else same
-    return models.unet(shape, depth=2, **kw), same
+                lambda y: models.downsample_targets(y, 4), None)
+    if strategy == "crop":
+        return models.crop_pad_net(shape, mode="crop", **kw), same, None
+    if strategy == "pad + masked loss":  # the zero border is invented: the loss looks away
+        from helpers.training import masked_loss
+
+        model = models.crop_pad_net(shape, mode="pad", **kw)
+        loss = masked_loss(models.valid_mask(model),
+                           "sparse_categorical_crossentropy" if classes else "mse")
+        return model, same, loss
+    return models.unet(shape, depth=2, **kw), same, None
 
 
 class TrainingPlayground(w.VBox):
@@ -84,6 +90,7 @@ class TrainingPlayground(w.VBox):
         self.gallery = w.Image(format="png", layout=w.Layout(max_width="720px"))
         self.history: dict[str, list[float]] = {"loss": [], "val_loss": []}
         self.thread: threading.Thread | None = None
+        self.last_run: Any = None  # the History of the last finished run
         self._stop = threading.Event()
         super().__init__([*self.controls.values(), w.HBox([self.train_button, self.stop_button]),
                           self.progress, self.status, self.curve, self.gallery])
@@ -129,7 +136,7 @@ class TrainingPlayground(w.VBox):
         v = self.value
         segmentation = v["task"] == "segmentation"
         x, y, xt, yt = _data(v["task"])
-        model, target = _build(v["strategy"], x.shape[1:], 2 if segmentation else None)
+        model, target, loss = _build(v["strategy"], x.shape[1:], 2 if segmentation else None)
         playground = self
 
         class Watch(keras.callbacks.Callback):
@@ -145,7 +152,8 @@ class TrainingPlayground(w.VBox):
                 playground.curve.value = loss_svg(playground.history).svg
 
         history = train(model, ((x, target(y)), (xt, target(yt))), epochs=v["epochs"],
-                        batch_size=16, lr=v["lr"], live=False, callbacks=[Watch()])
+                        batch_size=16, lr=v["lr"], loss=loss, live=False, callbacks=[Watch()])
+        self.last_run = history
         stopped = " (stopped)" if self._stop.is_set() else ""
         self.status.value = (f"<b>{v['strategy']}</b> on {v['task']}: {history}" + stopped)
         self.gallery.value = self._gallery(model, xt[:4], target(yt[:4]), segmentation)
