@@ -9,10 +9,13 @@ STAMP    := $(VENV)/.installed
 LAB_PORT ?= 8888
 LAB_ARGS ?=
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`: 2 halves the run on a 2-core machine (measured);
+# TEST_WORKERS=0 runs everything in one process (easier to debug).
+TEST_WORKERS ?= 2
 # Jupyter refuses to run as root unless told; containers and CI run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-.PHONY: lab test venv lock clean student
+.PHONY: lab test venv lock clean student hub hub-deps
 
 venv: $(STAMP)
 
@@ -29,13 +32,33 @@ lab: $(STAMP)
 		--ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Instructors: student copies of every notebook in build/student/ (solution blocks
 # replaced by `# YOUR CODE HERE`, outputs cleared; the checks stay and say "not done yet").
 student: $(STAMP)
 	rm -rf build/student
 	$(BIN)/python -m helpers.labkit notebooks build/student
+
+# A local demo of a whole class: JupyterHub on 127.0.0.1, its proxy from npm
+# (hub/package-lock.json), one shared password. NOT for a real class: see
+# docs/instructor-guide.md. State goes to build/hub/; Ctrl-C stops everything.
+HUB_PORT     ?= 8000
+HUB_USERS    ?= student1,student2,student3,student4
+HUB_PASSWORD ?= cnn-shape-lab
+HUB_PROXY    := hub/node_modules/.bin/configurable-http-proxy
+
+hub-deps: $(HUB_PROXY)
+
+$(HUB_PROXY): hub/package.json hub/package-lock.json
+	npm ci --prefix hub --no-audit --no-fund
+	touch $(HUB_PROXY)
+
+hub: $(STAMP) $(HUB_PROXY)
+	@echo ">> JupyterHub: http://127.0.0.1:$(HUB_PORT)/  users: $(HUB_USERS)  shared password: $(HUB_PASSWORD)"
+	@echo ">> local demo only (one shared password, every student the same OS user); Ctrl-C stops it"
+	CNNLAB_HUB_PORT=$(HUB_PORT) CNNLAB_HUB_USERS=$(HUB_USERS) CNNLAB_HUB_PASSWORD=$(HUB_PASSWORD) \
+		$(BIN)/jupyterhub -f hub/jupyterhub_config.py
 
 # Maintainers: re-resolve the newest versions that pyproject.toml allows, for
 # Python 3.10-3.12, into constraints.txt (then update environment.yml's pins:
@@ -44,4 +67,4 @@ lock:
 	$(PYTHON) .ci/lock.py
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .hypothesis
+	rm -rf $(VENV) build .pytest_cache .hypothesis hub/node_modules

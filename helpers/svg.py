@@ -169,14 +169,15 @@ def size_svg(rows: Sequence[TraceRow], input_hw: tuple, target_hw: tuple | None 
     sizes = [tuple(input_hw)[:2]] + [r.spatial_out or (1, 1) for r in rows]
     labels = ["input"] + [r.name for r in rows]
     top = max(max(s) for s in sizes + [target])
-    step = (width - 20) / len(sizes)
+    step = (width - 70) / len(sizes)  # the right 60 px hold the target's label
     scale = (height - 70) / top
     base = height - 30
     body = []
     ty = base - target[0] * scale
     body.append(f'<line x1="5" x2="{width - 5}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="{GREY}" '
                 'stroke-dasharray="5,3"/>')
-    body.append(_text(width - 6, ty + 13, f"target {target[0]}x{target[1]}", 11, "end", GREY))
+    body.append(_text(width - 6, ty - 4, "target", 10, "end", GREY))
+    body.append(_text(width - 6, ty + 12, f"{target[0]}x{target[1]}", 10, "end", GREY))
     for k, (hw, label) in enumerate(zip(sizes, labels)):
         changed = k > 0 and rows[k - 1].changed
         last = k == len(sizes) - 1

@@ -1,8 +1,11 @@
-"""Shared test set-up: the repo root, and seeded randomness for every test."""
+"""Shared test set-up: the repo root, seeded randomness for every test, xdist groups, and
+the per-stage timing summary at the end of `make test`."""
 
 from __future__ import annotations
 
 import random
+import time
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -21,3 +24,56 @@ def _seed_everything() -> None:
 @pytest.fixture
 def repo_root() -> Path:
     return ROOT
+
+
+_STARTED = time.monotonic()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), keep the tests of a file that share a
+    module-scoped fixture (a running JupyterLab, rebuilt data) on one worker, so the
+    fixture is built once; every other test goes to whichever worker is free."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        for name in info.names_closure:
+            defs = info.name2fixturedefs.get(name)
+            if defs and defs[-1].scope != "function" and defs[-1].baseid:
+                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+                break
+
+
+def stage(nodeid: str) -> str:
+    """The stage a test belongs to: its file's name without `test_`, or 'doctests'.
+
+    >>> stage("tests/test_shapes.py::test_conv_out[1]"), stage("helpers/svg.py::helpers.svg")
+    ('shapes', 'doctests')
+    """
+    path = nodeid.split("::")[0]
+    name = Path(path).stem
+    return name.removeprefix("test_") if name.startswith("test_") else "doctests"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print seconds spent per stage (setup + call + teardown of its tests), slowest first.
+
+    Works under xdist: the controller receives every worker's reports, so the
+    stage times add up the workers' time and may exceed the wall time.
+    """
+    seconds: dict[str, float] = defaultdict(float)
+    tests: dict[str, set[str]] = defaultdict(set)
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if isinstance(report, pytest.TestReport):
+                seconds[stage(report.nodeid)] += report.duration
+                tests[stage(report.nodeid)].add(report.nodeid)
+    if not seconds:
+        return
+    terminalreporter.section("time per stage")
+    for name, total in sorted(seconds.items(), key=lambda kv: -kv[1]):
+        terminalreporter.write_line(f"{name:<22} {total:8.1f} s  {len(tests[name]):5d} tests")
+    workers = getattr(terminalreporter.config.option, "numprocesses", None) or 0
+    terminalreporter.write_line(f"{'sum':<22} {sum(seconds.values()):8.1f} s  "
+                                f"(wall {time.monotonic() - _STARTED:.1f} s, "
+                                f"{workers or 'no'} xdist workers)")

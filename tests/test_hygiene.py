@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_ruff_passes_on_python_files_and_notebooks() -> None:
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "helpers",
-                             "tests", "bench", "docs", "data", "notebooks", ".ci"],
+                             "tests", "bench", "docs", "data", "notebooks", ".ci", "hub"],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
 

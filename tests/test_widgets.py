@@ -155,3 +155,13 @@ def test_the_stop_button_ends_training_early(monkeypatch) -> None:
     thread.join(timeout=300)
     assert 1 <= len(pg.value["history"]["loss"]) < 30
     assert "(stopped)" in pg.status.value
+
+
+def test_explorers_carry_the_css_classes_the_browser_test_finds_them_by() -> None:
+    conv, stack = conv_explorer(), stack_explorer()
+    assert "cnnlab-conv-explorer" in conv._dom_classes
+    assert "cnnlab-readout" in conv.readout._dom_classes
+    assert "cnnlab-picture" in conv.picture._dom_classes
+    assert "cnnlab-stack-explorer" in stack._dom_classes
+    assert "cnnlab-badge" in stack.badge._dom_classes
+    assert "cnnlab-picture" in stack.diagram._dom_classes

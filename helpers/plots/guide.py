@@ -36,7 +36,11 @@ Q_CHARS, S_CHARS = 44, 84  # wrap widths in characters, for the two columns
 @dataclass(frozen=True)
 class Branch:
     """One step of the guide: if `question` is answered yes, use `strategy`, because of
-    `evidence` (measured numbers, one or more lines; may be empty)."""
+    `evidence` (measured numbers, one or more lines; may be empty).
+
+    >>> Branch("Odd input sizes?", "U-Net, pad the input", "mIoU 0.70").strategy
+    'U-Net, pad the input'
+    """
 
     question: str
     strategy: str

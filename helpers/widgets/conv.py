@@ -56,6 +56,10 @@ class ConvExplorer(w.VBox, Explorer):
         self.error = ""
         super().__init__([w.HBox([w.VBox(list(self.controls.values())), self.readout]),
                           self.picture])
+        # Stable hooks for the real-browser test (tests/test_browser.py).
+        self.add_class("cnnlab-conv-explorer")
+        self.readout.add_class("cnnlab-readout")
+        self.picture.add_class("cnnlab-picture")
         self._wire(self.redraw)
         self.redraw()
 

@@ -102,10 +102,10 @@ class StackExplorer(w.VBox, Explorer):
         self.error = ""
         buttons = []
         for label in FIX_BUTTONS:
-            b = w.Button(description=label, layout=w.Layout(width="120px"))
+            b = w.Button(description=label, layout=w.Layout(width="136px"))
             b.on_click(lambda _, label=label: self.fix(label))
             buttons.append(b)
-        clear = w.Button(description="remove fixes", icon="undo", layout=w.Layout(width="120px"))
+        clear = w.Button(description="remove fixes", icon="undo", layout=w.Layout(width="136px"))
         clear.on_click(lambda _: self.clear_fixes())
         check = w.Button(description="Check with Keras", button_style="info",
                          layout=w.Layout(width="160px"))
@@ -118,6 +118,10 @@ class StackExplorer(w.VBox, Explorer):
             w.HBox(list(self.size_controls.values())), self.rows_box, w.HBox([add, drop]),
             self.fix_box, w.HBox([w.HTML("<b>fix:</b>"), *buttons, clear]), self.badge,
             self.diagram, w.HBox([check]), self.keras_box, self.table])
+        # Stable hooks for the real-browser test (tests/test_browser.py).
+        self.add_class("cnnlab-stack-explorer")
+        self.badge.add_class("cnnlab-badge")
+        self.diagram.add_class("cnnlab-picture")
         self.set_layers(list(layers) if layers is not None else list(DEFAULT))
 
     def set_layers(self, layers: Sequence[Layer]) -> None:
@@ -137,7 +141,7 @@ class StackExplorer(w.VBox, Explorer):
                                                        description="stride", **small)
             self.controls[f"padding_{i}"] = w.ToggleButtons(
                 options=["valid", "same"], value=v["padding"],
-                style={"button_width": "55px"})
+                style={"button_width": "64px"})
             rows.append(w.HBox([self.controls[f"{k}_{i}"] for k in
                                 ("type", "kernel", "stride", "padding")]))
         self.rows_box.children = rows
