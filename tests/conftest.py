@@ -1,8 +1,10 @@
-"""Shared test set-up: the repo root, seeded randomness for every test, xdist groups, and
-the per-stage timing summary at the end of `make test`."""
+"""Shared test set-up: the repo root, seeded randomness for every test, no network for the
+processes tests start, xdist groups, and the per-stage timing summary at the end of
+`make test`."""
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections import defaultdict
@@ -12,6 +14,15 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+NONET = ROOT / "tests" / "nonet"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every Python process a test starts (kernels, JupyterLab, JupyterHub and its
+    servers) imports tests/nonet/sitecustomize.py first: loopback only. pytest-socket
+    guards this process itself."""
+    paths = [str(NONET), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
 
 
 @pytest.fixture(autouse=True)
