@@ -21,6 +21,9 @@ otherwise. Settings come from the environment, so that the test can use its own 
     CNNLAB_HUB_SERVICE_TOKEN   if set: an API token for a "class-monitor" service
                           that may list users and start/stop their servers (the test)
     CNNLAB_FAST           passed on to the students' kernels (1 = fast mode)
+    CNNLAB_HUB_NOTEBOOKS  "student" (default): each student gets the copies without
+                          solutions (as `make student` writes them); "solutions": the
+                          notebooks as they are (the test, whose checks must all pass)
 
 Run from the repository root: `.venv/bin/jupyterhub -f hub/jupyterhub_config.py`.
 """
@@ -42,6 +45,9 @@ PASSWORD = os.environ.get("CNNLAB_HUB_PASSWORD", "cnn-shape-lab")
 PROXY = ROOT / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 SINGLEUSER = os.environ.get("CNNLAB_HUB_SINGLEUSER",
                             str(ROOT / ".venv" / "bin" / "jupyterhub-singleuser"))
+NOTEBOOKS = os.environ.get("CNNLAB_HUB_NOTEBOOKS", "student")
+if NOTEBOOKS not in ("student", "solutions"):
+    raise SystemExit(f"CNNLAB_HUB_NOTEBOOKS={NOTEBOOKS!r}: use 'student' or 'solutions'.")
 
 if not PROXY.exists():
     raise SystemExit(f"JupyterHub's proxy is missing: {PROXY}\n"
@@ -89,13 +95,21 @@ c.Spawner.environment = {k: os.environ[k] for k in ("CNNLAB_FAST", "CNNLAB_DATA_
 
 
 def copy_notebooks(spawner) -> None:
-    """Give a student their own copy of notebooks/ the first time their server starts.
+    """Give a student their own copy of the notebooks the first time their server starts:
+    without solutions (helpers.labkit, as `make student`), unless CNNLAB_HUB_NOTEBOOKS says
+    "solutions".
 
     The data stays in the repository: `helpers` (installed in .venv) finds it there,
     or wherever CNNLAB_DATA_DIR points.
     """
     target = Path(spawner.home_dir) / "notebooks"
-    if not target.exists():
+    if target.exists():
+        return
+    if NOTEBOOKS == "student":
+        from helpers.labkit import write_student_versions
+
+        write_student_versions(ROOT / "notebooks", target)
+    else:
         shutil.copytree(ROOT / "notebooks", target,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
 

@@ -318,7 +318,8 @@ def test_four_students_run_notebook_00_at_once_and_cannot_reach_each_other(tmp_p
                CNNLAB_HUB_API_PORT=str(hub_port), CNNLAB_HUB_PROXY_API_PORT=str(proxy_api_port),
                CNNLAB_HUB_USERS=",".join(STUDENTS), CNNLAB_HUB_PASSWORD=PASSWORD,
                CNNLAB_HUB_SINGLEUSER=str(BIN / "jupyterhub-singleuser"),
-               CNNLAB_HUB_SERVICE_TOKEN=token, CNNLAB_FAST="1")
+               CNNLAB_HUB_SERVICE_TOKEN=token, CNNLAB_FAST="1",
+               CNNLAB_HUB_NOTEBOOKS="solutions")  # so every check must say Correct
     env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # as a learner's machine has it
     log = tmp_path / "jupyterhub.log"
     started = time.monotonic()
@@ -418,3 +419,26 @@ def _cmdline(p) -> list[str]:
         return p.cmdline()
     except Exception:  # gone, or a zombie
         return []
+
+
+@pytest.mark.parametrize("mode", ["student", "solutions"])
+def test_each_student_gets_the_notebooks_the_hub_is_told_to_hand_out(tmp_path, monkeypatch,
+                                                                       mode: str) -> None:
+    import runpy
+    from types import SimpleNamespace
+
+    traitlets = pytest.importorskip("traitlets.config")
+    if not PROXY.exists():
+        pytest.skip("the hub config needs its proxy: make hub-deps")
+    monkeypatch.setenv("CNNLAB_HUB_DIR", str(tmp_path / "run"))
+    monkeypatch.setenv("CNNLAB_HUB_NOTEBOOKS", mode)
+    config = traitlets.Config()
+    hub = runpy.run_path(str(ROOT / "hub" / "jupyterhub_config.py"),
+                         init_globals={"get_config": lambda: config})
+    home = tmp_path / "run" / "home" / "student1"
+    config.Spawner.pre_spawn_hook(SimpleNamespace(home_dir=str(home)))
+    copies = sorted(p.name for p in (home / "notebooks").glob("*.ipynb"))
+    assert copies == sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    text = (home / "notebooks" / "00_why_sizes_change.ipynb").read_text()
+    assert ("### BEGIN SOLUTION" in text) == (mode == "solutions")
+    assert hub["NOTEBOOKS"] == mode
