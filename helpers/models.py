@@ -33,6 +33,7 @@ from helpers.shapes.layers import _shape
 __all__ = [
     "ModelError", "encoder", "encoder_specs", "same_padding_net", "upsampling_net",
     "downsampled_target_net", "downsample_targets", "crop_pad_net", "valid_mask", "unet",
+    "unet_specs",
     "crop_targets", "size_path", "summary_line", "depth_to_space_layer",
 ]
 
@@ -291,8 +292,14 @@ def valid_mask(model: Any) -> np.ndarray:
     return mask
 
 
-def _unet_specs(depth: int, filters: int, pool_padding: str) -> list:
-    """The U-Net as shape-engine specs (for pad_to_valid and the docstrings)."""
+def unet_specs(depth: int, pool_padding: str = "valid", filters: int = 8) -> list:
+    """The plain U-Net that `unet` builds (no cure for odd sizes) as shape-engine specs,
+    skips named enc0, enc1, ... (for pad_to_valid, the U-Net explorer and the docs).
+
+    >>> from helpers.shapes import trace
+    >>> trace((64, 64, 3), unet_specs(2)).output_shape[:2]
+    (64, 64)
+    """
     down = [s for i in range(depth) for s in (
         Conv2D(filters * 2 ** i, 3, padding="same", name=f"enc{i}"),
         MaxPooling2D(2, padding=pool_padding))]
@@ -325,7 +332,7 @@ def unet(input_shape: Any, depth: int = 2, odd_sizes: str = "pad", filters: int 
     layers, x = keras.layers, inputs
     plan = None
     if odd_sizes == "pad":
-        plan = pad_to_valid(shape[:2], _unet_specs(depth, filters, "valid"))
+        plan = pad_to_valid(shape[:2], unet_specs(depth, "valid", filters))
         x = layers.ZeroPadding2D(plan.padding, name="pad_input")(x)
     skips = []
     for i in range(depth):

@@ -61,15 +61,25 @@ class Explorer:
             self._quiet = False
         self.redraw()
 
+    # Controls whose range depends on the others (offsets within sizes): set() hands them
+    # to _set_late() after the rest, with None for those not given.
+    _late: tuple[str, ...] = ()
+
     def set(self, **values: Any) -> None:
         """Set controls by name, then redraw once: explorer.set(stride=2, padding="same")."""
         unknown = set(values) - set(self.controls)
         if unknown:
             raise ValueError(f"unknown control(s) {sorted(unknown)}; this explorer has "
                              f"{sorted(self.controls)}.")
+        late = {name: values.pop(name, None) for name in self._late}
         with self._bulk():
             for name, value in values.items():
                 self.controls[name].value = value
+            if late:
+                self._set_late(**late)
+
+    def _set_late(self, **values: Any) -> None:  # pragma: no cover - with _late only
+        raise NotImplementedError
 
     def redraw(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError

@@ -203,18 +203,11 @@ class CropPadExplorer(w.VBox, Explorer):
     def value(self, values: dict[str, Any]) -> None:
         self.set(**{k: v for k, v in values.items() if k in self.controls})
 
-    def set(self, **values: Any) -> None:
-        """Set controls by name and redraw once; top/left are applied after the sizes
-        (leave them out to centre); an offset out of range shows a message."""
-        offsets = {k: values.pop(k, None) for k in ("top", "left")}
-        unknown = set(values) - set(self.controls)
-        if unknown:
-            raise ValueError(f"unknown control(s) {sorted(unknown)}; this explorer has "
-                             f"{sorted(self.controls)}.")
-        with self._bulk():
-            for name, value in values.items():
-                self.controls[name].value = value
-            self._centre(**offsets)
+    _late = ("top", "left")  # set() applies the offsets after the sizes
+
+    def _set_late(self, top: int | None = None, left: int | None = None) -> None:
+        """Offsets given to set(): leave them out to centre; out of range shows a message."""
+        self._centre(top, left)
 
     def redraw(self) -> None:
         """Recompute the crop/pad and redraw picture and readout (or say why it cannot)."""

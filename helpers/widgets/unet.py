@@ -23,12 +23,11 @@ from typing import Any
 import ipywidgets as w
 
 from helpers.fixes import land_pair, valid_input_sizes
+from helpers.models import unet_specs
 from helpers.plots.style import PALETTE
 from helpers.shapes import (
     Concatenate,
-    Conv2D,
     Conv2DTranspose,
-    Layer,
     MaxPooling2D,
     ShapeError,
 )
@@ -42,21 +41,6 @@ __all__ = ["CURES", "UNetPlan", "unet_specs", "unet_plan", "unet_svg", "UNetExpl
 CURES = {"none": "none", "pad": "pad input", "crop": "crop skips",
          "output_padding": "output_padding"}  # value (models.unet's odd_sizes) -> label
 SKY, BLUE, ORANGE = PALETTE["sky"], PALETTE["blue"], PALETTE["orange"]
-
-
-def unet_specs(depth: int, pool_padding: str = "valid", filters: int = 8) -> list[Layer]:
-    """The plain U-Net of `helpers.models.unet` as shape specs: no cure, skips named enc0...
-
-    >>> from helpers.shapes import trace
-    >>> trace((64, 64, 3), unet_specs(2)).output_shape[:2]
-    (64, 64)
-    """
-    down = [s for i in range(depth) for s in (
-        Conv2D(filters * 2 ** i, 3, padding="same", name=f"enc{i}"),
-        MaxPooling2D(2, padding=pool_padding))]
-    up = [s for i in reversed(range(depth)) for s in (
-        Conv2DTranspose(filters * 2 ** i, 2, strides=2), Concatenate(skip=f"enc{i}"))]
-    return down + [Conv2D(filters * 2 ** depth, 3, padding="same")] + up
 
 
 @dataclass(frozen=True)
