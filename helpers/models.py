@@ -9,7 +9,9 @@ seed Keras (``seed=0``) before creating weights, so the same call gives the
 same model. Sizes are planned with the shape engine, so odd and non-square
 inputs land exactly (75 -> 38 -> 19 -> 38 -> 75).
 
-Keras is imported inside the functions: importing this module stays cheap.
+The U-Net lives in helpers.unet and the shared pieces in helpers.modelparts; this
+module re-exports `unet`, `unet_specs` and `crop_targets`, so `models.unet(...)`
+works. Keras is imported inside the functions: importing this module stays cheap.
 
 >>> model = upsampling_net((75, 75, 3))
 >>> size_path(model)
@@ -26,9 +28,18 @@ from typing import Any
 import numpy as np
 
 from helpers.data import downsample
-from helpers.fixes import land_pair, mirror_decoder, pad_to_valid
-from helpers.shapes import Concatenate, Conv2D, Conv2DTranspose, MaxPooling2D, trace, trace_model
-from helpers.shapes.layers import _shape
+from helpers.fixes import mirror_decoder
+from helpers.modelparts import (
+    ModelError,
+    _choice,
+    _head,
+    _keras,
+    _resize_to,
+    _start,
+    _to_keras,
+)
+from helpers.shapes import Conv2D, MaxPooling2D, trace, trace_model
+from helpers.unet import crop_targets, unet, unet_specs
 
 __all__ = [
     "ModelError", "encoder", "encoder_specs", "same_padding_net", "upsampling_net",
@@ -36,69 +47,6 @@ __all__ = [
     "unet_specs",
     "crop_targets", "size_path", "summary_line", "depth_to_space_layer",
 ]
-
-HW = tuple[int, int]
-
-
-class ModelError(ValueError):
-    """A model builder got an argument it cannot build from."""
-
-
-def _keras() -> Any:
-    import keras
-
-    return keras
-
-
-def _choice(name: str, value: Any, options: Sequence[str]) -> None:
-    if value not in options:
-        raise ModelError(f"{name}={value!r} is not an option: use one of {list(options)}.")
-
-
-def _start(input_shape: Any, seed: int | None) -> tuple[Any, Any, tuple]:
-    """(keras, input tensor, (H, W, C)) after seeding Keras."""
-    keras = _keras()
-    try:
-        shape = _shape(input_shape)
-    except ValueError as e:
-        raise ModelError(str(e)) from None
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
-    return keras, keras.Input(shape), shape
-
-
-def _head(x: Any, classes: int | None, out_channels: int | None, channels: int) -> Any:
-    """The last 1x1 convolution: class logits, or an image in [0, 1] (sigmoid)."""
-    layers = _keras().layers
-    if classes is not None:
-        if not isinstance(classes, int) or classes < 2:
-            raise ModelError(f"classes={classes!r} must be an int >= 2 (e.g. 4 for the shapes "
-                             "dataset), or None for an image output.")
-        return layers.Conv2D(classes, 1, name="logits")(x)
-    return layers.Conv2D(out_channels or channels, 1, activation="sigmoid", name="image")(x)
-
-
-def _to_keras(spec: Any, activation: str | None = "relu") -> Any:
-    """The Keras layer of a shape-engine spec, with an activation for (transposed) convs."""
-    kwargs = spec.keras_kwargs()
-    if spec.kind in ("Conv2D", "Conv2DTranspose"):
-        kwargs["activation"] = activation
-    return getattr(_keras().layers, spec.kind)(**kwargs)
-
-
-def _resize_to(x: Any, have: HW, want: HW, name: str) -> Any:
-    """Crop (bottom/right) or zero-pad x from `have` to exactly `want` (H, W)."""
-    layers = _keras().layers
-    if have == want:
-        return x
-    crop = tuple((0, max(h - w, 0)) for h, w in zip(have, want))
-    pad = tuple((0, max(w - h, 0)) for h, w in zip(have, want))
-    if any(c for _, c in crop):
-        x = layers.Cropping2D(crop, name=f"{name}_crop")(x)
-    if any(p for _, p in pad):
-        x = layers.ZeroPadding2D(pad, name=f"{name}_pad")(x)
-    return x
-
 
 def encoder_specs(filters: Sequence[int] = (16, 32), method: str = "conv") -> list:
     """The encoder as shape-engine specs: each stage halves H and W (ceil, padding="same").
@@ -290,85 +238,6 @@ def valid_mask(model: Any) -> np.ndarray:
         (t, b), (left, r) = last.padding
         mask[:t], mask[h - b:], mask[:, :left], mask[:, w - r:] = 0, 0, 0, 0
     return mask
-
-
-def unet_specs(depth: int, pool_padding: str = "valid", filters: int = 8) -> list:
-    """The plain U-Net that `unet` builds (no cure for odd sizes) as shape-engine specs,
-    skips named enc0, enc1, ... (for pad_to_valid, the U-Net explorer and the docs).
-
-    >>> from helpers.shapes import trace
-    >>> trace((64, 64, 3), unet_specs(2)).output_shape[:2]
-    (64, 64)
-    """
-    down = [s for i in range(depth) for s in (
-        Conv2D(filters * 2 ** i, 3, padding="same", name=f"enc{i}"),
-        MaxPooling2D(2, padding=pool_padding))]
-    up = [s for i in reversed(range(depth)) for s in (
-        Conv2DTranspose(filters * 2 ** i, 2, strides=2), Concatenate(skip=f"enc{i}"))]
-    return down + [Conv2D(filters * 2 ** depth, 3, padding="same")] + up
-
-
-def unet(input_shape: Any, depth: int = 2, odd_sizes: str = "pad", filters: int = 8,
-         out_channels: int | None = None, classes: int | None = None,
-         seed: int | None = 0) -> Any:
-    """A U-Net (concatenated skips) that survives sizes not divisible by 2 ** depth.
-
-    odd_sizes: "pad" zero-pads the input to the next size that survives
-    (helpers.fixes.pad_to_valid) and crops the output back; "crop" crops each skip
-    to the upsampled map, as the original U-Net does, so the output is smaller than
-    the input (crop the targets with `crop_targets`); "output_padding" pools with
-    padding="same" and gives each Conv2DTranspose the output_padding that lands on
-    its skip's size.
-
-    >>> size_path(unet((75, 75, 3), odd_sizes="pad", classes=4))
-    '75x75 -> 76x76 -> 38x38 -> 19x19 -> 38x38 -> 76x76 -> 75x75'
-    >>> size_path(unet((75, 75, 3), odd_sizes="crop", classes=4))
-    '75x75 -> 37x37 -> 18x18 -> 36x36 -> 72x72'
-    """
-    keras, inputs, shape = _start(input_shape, seed)
-    _choice("odd_sizes", odd_sizes, ("pad", "crop", "output_padding"))
-    if not isinstance(depth, int) or depth < 1:
-        raise ModelError(f"depth={depth!r} must be an int >= 1 (the number of poolings), e.g. 2.")
-    layers, x = keras.layers, inputs
-    plan = None
-    if odd_sizes == "pad":
-        plan = pad_to_valid(shape[:2], unet_specs(depth, "valid", filters))
-        x = layers.ZeroPadding2D(plan.padding, name="pad_input")(x)
-    skips = []
-    for i in range(depth):
-        x = layers.Conv2D(filters * 2 ** i, 3, padding="same", activation="relu")(x)
-        skips.append(x)
-        x = layers.MaxPooling2D(2, padding="same" if odd_sizes == "output_padding" else "valid")(x)
-    x = layers.Conv2D(filters * 2 ** depth, 3, padding="same", activation="relu")(x)
-    for i in reversed(range(depth)):
-        skip, f = skips[i], filters * 2 ** i
-        want = tuple(skip.shape[1:3])
-        args = {"kernel_size": 2, "strides": 2}
-        if odd_sizes == "output_padding":
-            args = land_pair(tuple(x.shape[1:3]), want, prefer=((2, 2), (2, 2)))
-        x = layers.Conv2DTranspose(f, **args, activation="relu")(x)
-        if odd_sizes == "crop":
-            skip = _resize_to(skip, want, tuple(x.shape[1:3]), f"skip{i}")
-        x = layers.Concatenate()([x, skip])
-        x = layers.Conv2D(f, 3, padding="same", activation="relu")(x)
-    x = _head(x, classes, out_channels, shape[2])
-    if plan is not None:
-        x = plan.crop().to_keras()(x)
-    return keras.Model(inputs, x, name=f"unet_{odd_sizes}")
-
-
-def crop_targets(y: np.ndarray, hw: HW) -> np.ndarray:
-    """Targets cropped at the bottom/right to hw, matching a U-Net with odd_sizes="crop"
-    (its floor poolings drop the last row and column, so its output is the top-left part).
-
-    >>> crop_targets(np.zeros((2, 75, 75), np.int32), (72, 72)).shape
-    (2, 72, 72)
-    """
-    h, w = hw
-    if h > y.shape[1] or w > y.shape[2]:
-        raise ModelError(f"hw={hw} is larger than the targets' {y.shape[1:3]}; crop_targets "
-                         "only makes targets smaller.")
-    return np.asarray(y)[:, :h, :w]
 
 
 def size_path(model: Any) -> str:
