@@ -87,6 +87,25 @@ def test_every_suggested_fix_applied_gives_the_target_size() -> None:
     assert trained >= 40
 
 
+def test_a_trainable_fix_keeps_the_output_range_of_a_sigmoid_model() -> None:
+    import keras
+
+    def model(activation: str | None) -> keras.Model:
+        inputs = keras.Input((16, 16, 1))
+        return keras.Model(inputs, keras.layers.Conv2D(1, 3, activation=activation)(inputs))
+
+    x = np.random.default_rng(0).normal(0, 50, (2, 16, 16, 1)).astype("float32")
+    for fix in F.suggest((14, 14), (16, 16)):
+        if fix.side != "output":
+            continue
+        squashed, logits = fix.apply(model("sigmoid")), fix.apply(model(None))
+        trainable = fix.strategy == "transposed_conv"
+        assert (squashed.layers[-1].name == "output_activation") == trainable, fix
+        assert logits.layers[-1].name != "output_activation"
+        y = np.asarray(squashed(x))
+        assert y.shape == (2, 16, 16, 1) and y.min() >= 0 and y.max() <= 1, fix
+
+
 def test_target_side_fixes_never_invent_class_ids_in_masks() -> None:
     masks = np.random.default_rng(0).integers(0, 3, size=(2, 64, 64)).astype("int32")
     masks[:, :, :8] = 3  # a class that only lives at the border

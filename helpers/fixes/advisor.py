@@ -116,7 +116,11 @@ class Fix:
 
     def apply(self, model: Any) -> Any:
         """A new Keras model whose output is the target size; for a target-side fix,
-        the model itself, unchanged (transform the targets with `transform_target`)."""
+        the model itself, unchanged (transform the targets with `transform_target`).
+
+        A fix with trainable layers (a transposed conv) after an output activation
+        (say a sigmoid, for images in [0, 1]) ends with that activation again, so the
+        output keeps its range; logits stay logits."""
         if self.side == "target":
             return model
         import keras
@@ -127,8 +131,13 @@ class Fix:
                 f"{len(model.outputs)}. Apply the fix to the output you compare."
             )
         x = model.outputs[0]
-        for layer in self.layers(int(x.shape[-1])):
+        added = self.layers(int(x.shape[-1]))
+        for layer in added:
             x = layer(x)
+        activation = keras.activations.serialize(getattr(model.layers[-1], "activation",
+                                                         keras.activations.linear))
+        if activation not in ("linear", None) and any(layer.trainable_weights for layer in added):
+            x = keras.layers.Activation(activation, name="output_activation")(x)
         inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
         return keras.Model(inputs, x, name=f"{model.name}_{self.strategy}")
 
