@@ -178,6 +178,27 @@ def test_valid_input_sizes_agrees_with_brute_force_through_keras() -> None:
     assert F.valid_input_sizes(_unet(4), 100, 130) == [112, 128]  # multiples of 16
 
 
+def test_pad_to_valid_finds_the_least_padding_that_a_full_search_finds() -> None:
+    # Symmetric stacks are searched one axis at a time; others row by row. Both must
+    # agree with trying every (H, W) in order.
+    def least(layers: list, h: int, w: int) -> tuple[int, int]:
+        return next((th, tw) for th in range(h, h + 80) for tw in range(w, w + 80)
+                    if _fits(layers, th, tw))
+
+    def _fits(layers: list, th: int, tw: int) -> bool:
+        try:
+            return S.trace((th, tw, 1), layers).output_shape[:2] == (th, tw)
+        except ShapeError:
+            return False
+
+    lopsided = [S.MaxPooling2D((2, 1)), S.MaxPooling2D((2, 1)), S.UpSampling2D((4, 1))]
+    rng = random.Random(3)
+    for layers in (_unet(2), _unet(3), lopsided):
+        for _ in range(4):
+            h, w = rng.randint(17, 70), rng.randint(17, 70)
+            assert F.pad_to_valid((h, w), layers).padded_hw == least(layers, h, w), (h, w)
+
+
 def test_pad_to_valid_makes_an_odd_input_survive_a_unet() -> None:
     layers = _unet(3)
     plan = F.pad_to_valid((75, 77), layers)

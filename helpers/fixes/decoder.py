@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from helpers.shapes import (
     Concatenate,
@@ -134,6 +134,29 @@ class PadPlan:
         return Cropping2D(self.padding)
 
 
+def _symmetric(layers: Sequence[Layer]) -> bool:
+    """Does every spec treat height and width alike (square kernels, strides, crops...)?"""
+    for layer in layers:
+        values = {f.name: getattr(layer, f.name) for f in fields(layer)}
+        if "height" in values and values["height"] != values.get("width"):
+            return False
+        if any(isinstance(v, tuple) and len(v) == 2 and v[0] != v[1] for v in values.values()):
+            return False
+    return True
+
+
+def _square_search(layers: Sequence[Layer], h: int, w: int, limit: int) -> tuple | None:
+    """The least (H, W) >= (h, w) that survives, for specs that treat both axes alike.
+
+    Each axis is then checked on its own along the diagonal (n x n survives exactly
+    when n suits both axes): a few dozen traces instead of thousands."""
+    sides = [next((n for n in range(start, limit + 1) if _survives(layers, n, n)), None)
+             for start in (h, w)]
+    if None in sides or not _survives(layers, *sides):
+        return None
+    return tuple(sides)
+
+
 def pad_to_valid(hw: tuple[int, int], layers: Sequence[Layer], limit: int = 1024) -> PadPlan:
     """The least zero-padding (odd pixel at the bottom/right) that makes hw a size the
     network survives.
@@ -144,12 +167,13 @@ def pad_to_valid(hw: tuple[int, int], layers: Sequence[Layer], limit: int = 1024
     ((0, 1), (0, 1))
     """
     h, w = hw
-    for th in range(h, limit + 1):
-        for tw in range(w, limit + 1):
-            if _survives(layers, th, tw):
-                dh, dw = th - h, tw - w
-                return PadPlan((h, w), (th, tw), ((dh // 2, dh - dh // 2), (dw // 2, dw - dw // 2)))
-            if tw - w > 64:
-                break
+    found = _square_search(layers, h, w, limit) if _symmetric(layers) else None
+    if found is None:  # the general case: row by row, up to 65 widths per row
+        found = next(((th, tw) for th in range(h, limit + 1)
+                      for tw in range(w, min(w + 66, limit + 1)) if _survives(layers, th, tw)),
+                     None)
+    if found:
+        (th, tw), dh, dw = found, found[0] - h, found[1] - w
+        return PadPlan((h, w), (th, tw), ((dh // 2, dh - dh // 2), (dw // 2, dw - dw // 2)))
     raise ShapeError(f"hw={hw}: no padded size up to {limit} survives this network; check that "
                      "its decoder undoes its encoder (see mirror_decoder).")
