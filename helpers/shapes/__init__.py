@@ -19,21 +19,9 @@ from .arithmetic import (
     pool_out,
     same_padding,
 )
-from .layers import (
-    AveragePooling2D,
-    CenterCrop,
-    Concatenate,
-    Conv2D,
-    Conv2DTranspose,
-    Cropping2D,
-    Layer,
-    MaxPooling2D,
-    Resizing,
-    Shape,
-    UpSampling2D,
-    ZeroPadding2D,
-)
+from .layers import AveragePooling2D, Conv2D, Conv2DTranspose, Layer, MaxPooling2D, Shape
 from .receptive import ReceptiveField, receptive_field
+from .sizing import CenterCrop, Concatenate, Cropping2D, Resizing, UpSampling2D, ZeroPadding2D
 from .trace import Trace, TraceRow, layer_names, to_keras_model, trace, trace_model
 
 __all__ = [

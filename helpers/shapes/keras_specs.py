@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import layers as specs
+from . import sizing
 
 __all__ = ["spec_from_keras"]
 
@@ -40,15 +41,15 @@ def spec_from_keras(layer: Any) -> specs.Layer | None:
                                     None if strides is None else tuple(strides),
                                     cfg["padding"], name=name)
     if kind == "UpSampling2D":
-        return specs.UpSampling2D(tuple(cfg["size"]), cfg.get("interpolation", "nearest"),
+        return sizing.UpSampling2D(tuple(cfg["size"]), cfg.get("interpolation", "nearest"),
                                   name=name)
     if kind == "Cropping2D":
-        return specs.Cropping2D(tuple(tuple(c) for c in cfg["cropping"]), name=name)
+        return sizing.Cropping2D(tuple(tuple(c) for c in cfg["cropping"]), name=name)
     if kind == "ZeroPadding2D":
-        return specs.ZeroPadding2D(tuple(tuple(p) for p in cfg["padding"]), name=name)
+        return sizing.ZeroPadding2D(tuple(tuple(p) for p in cfg["padding"]), name=name)
     if kind == "Resizing":
-        return specs.Resizing(cfg["height"], cfg["width"], cfg.get("interpolation", "bilinear"),
+        return sizing.Resizing(cfg["height"], cfg["width"], cfg.get("interpolation", "bilinear"),
                               name=name)
     if kind == "CenterCrop":
-        return specs.CenterCrop(cfg["height"], cfg["width"], name=name)
+        return sizing.CenterCrop(cfg["height"], cfg["width"], name=name)
     return None

@@ -1,5 +1,9 @@
 """Layer specs: small frozen dataclasses that mirror Keras's spatial layers.
 
+This module has the base class and the layers with a window (convolutions,
+pooling, transposed convolutions); `sizing.py` has those that only set a size
+(upsampling, cropping, padding, resizing) and the skip join, Concatenate.
+
 Each spec takes Keras's own argument names, so a learner can copy it into Keras
 unchanged; computes its output shape (H, W, C) from an input shape without
 TensorFlow; writes its formula with the numbers in; and builds the real Keras
@@ -19,11 +23,7 @@ from typing import Any, ClassVar
 
 from .arithmetic import ShapeError, conv_out, deconv_out, dilated, pool_out
 
-__all__ = [
-    "Layer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Conv2DTranspose",
-    "UpSampling2D", "Cropping2D", "ZeroPadding2D", "Resizing", "CenterCrop",
-    "Concatenate", "Shape",
-]
+__all__ = ["Layer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Conv2DTranspose", "Shape"]
 
 Shape = tuple[int, int, int]
 Pair = tuple[int, int]
@@ -269,165 +269,3 @@ class Conv2DTranspose(Layer):
 
     def _channels(self, c: int) -> int:
         return self.filters
-
-
-@dataclass(frozen=True)
-class UpSampling2D(Layer):
-    """keras.layers.UpSampling2D: n * size.
-
-    >>> UpSampling2D(2).output_shape((37, 37, 8))
-    (74, 74, 8)
-    """
-
-    size: int | Pair = 2
-    interpolation: str = "nearest"
-    name: str | None = None
-    keras_name: ClassVar[str] = "up_sampling2d"
-
-    def _axis(self, axis: int, n: int) -> int:
-        f = _pair("size", self.size)[axis]
-        if f < 1:
-            raise ShapeError(f"size={f} must be at least 1; use size=2 to double the map.")
-        return n * f
-
-    def _axis_formula(self, axis: int, n: int, out: int) -> str:
-        return f"{n} * {_pair('size', self.size)[axis]} = {out}"
-
-
-@dataclass(frozen=True)
-class Cropping2D(Layer):
-    """keras.layers.Cropping2D: n - before - after.
-
-    >>> Cropping2D(((0, 1), (0, 1))).output_shape((76, 76, 3))
-    (75, 75, 3)
-    """
-
-    cropping: int | Pair | tuple[Pair, Pair] = ((0, 0), (0, 0))
-    name: str | None = None
-    keras_name: ClassVar[str] = "cropping2d"
-
-    def _axis(self, axis: int, n: int) -> int:
-        a, b = _edges("cropping", self.cropping)[axis]
-        if a < 0 or b < 0:
-            raise ShapeError(f"cropping {(a, b)} has a negative amount; crop 0 or more pixels "
-                             "(to grow the map, use ZeroPadding2D).")
-        if a + b >= n:
-            raise ShapeError(f"cropping {a} + {b} pixels from {n} leaves nothing; crop at most "
-                             f"{n - 1} pixels in all.")
-        return n - a - b
-
-    def _axis_formula(self, axis: int, n: int, out: int) -> str:
-        a, b = _edges("cropping", self.cropping)[axis]
-        return f"{n} - {a} - {b} = {out}"
-
-
-@dataclass(frozen=True)
-class ZeroPadding2D(Layer):
-    """keras.layers.ZeroPadding2D: n + before + after.
-
-    >>> ZeroPadding2D(((0, 1), (0, 1))).output_shape((74, 74, 3))
-    (75, 75, 3)
-    """
-
-    padding: int | Pair | tuple[Pair, Pair] = 1
-    name: str | None = None
-    keras_name: ClassVar[str] = "zero_padding2d"
-
-    def _axis(self, axis: int, n: int) -> int:
-        a, b = _edges("padding", self.padding)[axis]
-        if a < 0 or b < 0:
-            raise ShapeError(f"padding {(a, b)} has a negative amount; pad 0 or more pixels "
-                             "(to shrink the map, use Cropping2D).")
-        return n + a + b
-
-    def _axis_formula(self, axis: int, n: int, out: int) -> str:
-        a, b = _edges("padding", self.padding)[axis]
-        return f"{n} + {a} + {b} = {out}"
-
-
-def _fixed(axis: int, height: int, width: int) -> int:
-    target, name = (height, width)[axis], ("height", "width")[axis]
-    if isinstance(target, bool) or not isinstance(target, numbers.Integral) or target < 1:
-        raise ShapeError(f"{name}={target!r} must be a positive int, e.g. {name}=64.")
-    return int(target)
-
-
-@dataclass(frozen=True)
-class Resizing(Layer):
-    """keras.layers.Resizing: always (height, width), by interpolation.
-
-    >>> Resizing(64, 64).output_shape((61, 61, 1))
-    (64, 64, 1)
-    """
-
-    height: int
-    width: int
-    interpolation: str = "bilinear"
-    name: str | None = None
-    keras_name: ClassVar[str] = "resizing"
-
-    def _axis(self, axis: int, n: int) -> int:
-        return _fixed(axis, self.height, self.width)
-
-    def _axis_formula(self, axis: int, n: int, out: int) -> str:
-        return f"resize {n} -> {out}"
-
-
-@dataclass(frozen=True)
-class CenterCrop(Layer):
-    """keras.layers.CenterCrop: always (height, width); an odd difference leaves the
-    extra pixel cropped at the bottom/right. A map smaller than the target is resized.
-
-    >>> CenterCrop(64, 64).output_shape((67, 67, 1))
-    (64, 64, 1)
-    """
-
-    height: int
-    width: int
-    name: str | None = None
-    keras_name: ClassVar[str] = "center_crop"
-
-    def _axis(self, axis: int, n: int) -> int:
-        return _fixed(axis, self.height, self.width)
-
-    def _axis_formula(self, axis: int, n: int, out: int) -> str:
-        return f"center crop {n} -> {out}" if n >= out else f"resize {n} -> {out}"
-
-
-@dataclass(frozen=True)
-class Concatenate(Layer):
-    """keras.layers.Concatenate (channels axis) of the running map with a named earlier layer.
-
-    The U-Net skip connection: both maps must have the same height and width.
-
-    >>> Concatenate(skip="enc1").join((32, 32, 16), (32, 32, 8))
-    (32, 32, 24)
-    """
-
-    skip: str = ""
-    name: str | None = None
-    keras_name: ClassVar[str] = "concatenate"
-
-    def join(self, shape: Shape, skip_shape: Shape) -> Shape:
-        """(H, W, C1 + C2); ShapeError, with the crop that would fix it, if H or W differ."""
-        (h, w, c), (sh, sw, sc) = _shape(shape), _shape(skip_shape)
-        if (h, w) != (sh, sw):
-            where = f"Concatenate '{self.name}'" if self.name else "Concatenate"
-            fix = ""
-            if sh >= h and sw >= w:
-                dh, dw = sh - h, sw - w
-                crop = ((dh // 2, dh - dh // 2), (dw // 2, dw - dw // 2))
-                fix = f" Crop the skip with Cropping2D({crop}) (as the original U-Net did), or"
-            raise ShapeError(
-                f"{where} joins the skip '{self.skip}' of size {sh}x{sw} with a map of size "
-                f"{h}x{w}: concatenation needs equal height and width.{fix} choose an input size "
-                "that every pooling divides exactly (or pad the input to one)."
-            )
-        return h, w, c + sc
-
-    def keras_kwargs(self) -> dict[str, Any]:
-        return {"name": self.name} if self.name else {}
-
-    def output_shape(self, input_shape: Shape) -> Shape:  # noqa: D102 - needs two inputs
-        raise ShapeError("Concatenate needs two inputs: use trace(), which finds the skip "
-                         f"'{self.skip}' by name, or Concatenate.join(shape, skip_shape).")

@@ -19,17 +19,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .arithmetic import ShapeError, dilated, same_padding
-from .layers import (
-    Conv2D,
-    Cropping2D,
-    Layer,
-    MaxPooling2D,
-    Shape,
-    ZeroPadding2D,
-    _edges,
-    _pair,
-    _shape,
-)
+from .layers import Conv2D, Layer, MaxPooling2D, Shape, _edges, _pair, _shape
+from .sizing import Cropping2D, ZeroPadding2D
 from .trace import layer_names, trace
 
 __all__ = ["ReceptiveField", "RFRow", "receptive_field"]

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .arithmetic import ShapeError
-from .layers import Concatenate, Layer, Shape, _shape
+from .layers import Layer, Shape, _shape
+from .sizing import Concatenate
 
 __all__ = ["TraceRow", "Trace", "trace", "trace_model", "to_keras_model", "layer_names"]
 
@@ -261,4 +262,5 @@ def trace_model(model: Any, input_shape: Shape | None = None) -> Trace:
 
 
 # Names used in the doctests above.
-from .layers import Conv2D, MaxPooling2D, UpSampling2D  # noqa: E402,F401
+from .layers import Conv2D, MaxPooling2D  # noqa: E402,F401
+from .sizing import UpSampling2D  # noqa: E402,F401
