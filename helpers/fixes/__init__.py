@@ -5,9 +5,10 @@
 'transposed_conv'
 """
 
-from .advisor import Cost, Fix, land, land_pair, suggest
+from .advisor import Cost, Fix, suggest
 from .decoder import PadPlan, mirror_decoder, pad_to_valid, valid_input_sizes
 from .doctor import Diagnosis, ErrorReading, diagnose, explain_error, read_error
+from .landing import land, land_pair
 from .reflect import ReflectPadding2D
 
 __all__ = [

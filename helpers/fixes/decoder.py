@@ -25,7 +25,7 @@ from helpers.shapes import (
 )
 from helpers.shapes.layers import _edges, _pair, _shape
 
-from .advisor import land_pair
+from .landing import land_pair
 
 __all__ = ["mirror_decoder", "valid_input_sizes", "pad_to_valid", "PadPlan"]
 

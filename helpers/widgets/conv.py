@@ -11,7 +11,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from helpers.fixes.advisor import land
+from helpers.fixes.landing import land
 from helpers.shapes import Conv2D, Conv2DTranspose, ShapeError, deconv_paddings, same_padding
 from helpers.svg import SvgPicture, conv_svg, overlap_svg
 
