@@ -23,6 +23,9 @@ def pytest_configure(config: pytest.Config) -> None:
     guards this process itself."""
     paths = [str(NONET), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    config.addinivalue_line("markers", "both_builds: runs Keras layers on real arrays; "
+                            "tests/test_builds.py runs these again under the other TensorFlow "
+                            "CPU build (oneDNN on or off, see tests/builds.py)")
 
 
 @pytest.fixture(autouse=True)

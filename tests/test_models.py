@@ -23,6 +23,8 @@ from helpers.models import (
 )
 from helpers.training import check_target, compile_for
 
+pytestmark = pytest.mark.both_builds  # tests/test_builds.py runs this file under both builds
+
 SIZES = [(64, 64, 3), (75, 75, 3), (64, 75, 3)]
 
 # id -> (builder, how its targets are made from full-size targets y)

@@ -339,7 +339,7 @@ def test_overlap_map_calls_the_overlap_a_checkerboard_only_when_kernel_and_strid
 ])
 def test_overlap_counts_equal_a_keras_transposed_conv_of_ones(n, k, s, padding, op) -> None:
     keras = pytest.importorskip("keras")
-    deconv_out(n, k, s, padding, op)  # the engine says it runs (see keras3-facts.md)
+    deconv_out(n, k, s, padding, op)  # the engine says it runs (see docs/keras-facts.md)
     layer = keras.layers.Conv2DTranspose(1, k, strides=s, padding=padding, output_padding=op,
                                          kernel_initializer="ones", use_bias=False)
     got = keras.ops.convert_to_numpy(layer(np.ones((1, n, n, 1), "float32")))[0, :, :, 0]

@@ -2,7 +2,11 @@
 
 Every configuration is first asked of Keras symbolically (constructor and
 compute_output_shape); a layer runs on data only when that says its output is
-non-empty, because an empty max-pool output kills the process (keras3-facts.md).
+non-empty, because an empty max-pool output kills the process on the oneDNN build
+(docs/keras-facts.md). A configuration that runs on one TensorFlow build only must be
+refused by the engine with words that say so (ONEDNN_ONLY), and then run here exactly
+when this build is the oneDNN one. tests/test_builds.py runs this file again under the
+other build.
 """
 
 from __future__ import annotations
@@ -15,10 +19,14 @@ import numpy as np
 import pytest
 
 from helpers import shapes as S
-from helpers.shapes import ShapeError
+from helpers.shapes import ONEDNN_ONLY, ShapeError
 
 keras = pytest.importorskip("keras")
 L = keras.layers
+
+from builds import build_name, onednn  # noqa: E402
+
+pytestmark = pytest.mark.both_builds
 
 
 def keras_verdict(make, hw: tuple[int, int], run: bool) -> tuple[str, object]:
@@ -52,6 +60,10 @@ def _pair(rng: random.Random, lo: int, hi: int) -> tuple[int, int]:
 def _agree(ours, theirs, config) -> None:
     if ours[0] == "ok":
         assert theirs == ("ok", ours[1]), f"{config}: engine {ours}, Keras {theirs}"
+    elif ONEDNN_ONLY in ours[1]:  # refused everywhere, though the oneDNN build runs it
+        runs = theirs[0] == "ok"
+        assert runs == onednn(), (f"{config}: the engine says it {ONEDNN_ONLY}, but "
+                                  f"{build_name(onednn())} Keras says {theirs}")
     else:
         assert theirs[0] in ("refused", "fails"), f"{config}: engine refused but Keras ran it"
 
@@ -91,11 +103,13 @@ def test_pool_out_matches_keras_pooling_on_real_arrays(kind: str) -> None:
 
 def test_deconv_out_matches_keras_conv2d_transpose_including_the_run_time_trap() -> None:
     rng = random.Random(3)
-    traps = 0
+    traps = one_build = 0
     for _ in range(300):
         hw = (rng.randint(1, 24), rng.randint(1, 24))
         k, s = _pair(rng, 1, 6), _pair(rng, 1, 4)
-        d = (1, 1) if rng.random() < 0.8 or max(s) > 1 else _pair(rng, 1, 3)
+        d = (1, 1)
+        if rng.random() < 0.25:  # dilated: Keras refuses it with strides > 1, mostly
+            s, d = (s if rng.random() < 0.2 else (1, 1)), _pair(rng, 1, 3)
         op = None if rng.random() < 0.3 else (rng.randint(0, s[0] - 1), rng.randint(0, s[1] - 1))
         if rng.random() < 0.05:
             op = (s[0], s[1])  # not strictly less than the stride
@@ -108,8 +122,10 @@ def test_deconv_out_matches_keras_conv2d_transpose_including_the_run_time_trap()
             lambda: L.Conv2DTranspose(1, k, s, pad, output_padding=op, dilation_rate=d), hw,
             run=True)
         _agree(ours, theirs, (hw, k, s, pad, op, d))
-        traps += theirs[0] == "fails"
+        traps += theirs[0] == "fails" and ONEDNN_ONLY not in ours[1]
+        one_build += ONEDNN_ONLY in ours[1]
     assert traps >= 10, "the sample should include configurations that fail only at run time"
+    assert one_build >= 10, "and dilated ones, which run on the oneDNN build only"
 
 
 def test_same_padding_is_ceil_of_n_over_stride_and_puts_the_odd_pixel_last() -> None:

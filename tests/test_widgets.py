@@ -48,7 +48,7 @@ def test_transpose_explorer_offers_only_output_paddings_that_really_run() -> Non
     keras = pytest.importorskip("keras")
     ex = transpose_explorer(n=16, kernel=4, stride=2, padding="same")
     offered = [v for _, v in ex.controls["output_padding"].options]
-    assert offered == ["none", 1]  # output_padding=0 fails in TensorFlow (keras3-facts.md)
+    assert offered == ["none", 1]  # output_padding=0 fails in TensorFlow (docs/keras-facts.md)
     for op in offered:
         ex.set(output_padding=op)
         layer = keras.layers.Conv2DTranspose(1, 4, strides=2, padding="same",

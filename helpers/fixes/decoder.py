@@ -16,11 +16,13 @@ from helpers.shapes import (
     Conv2D,
     Conv2DTranspose,
     Cropping2D,
+    DepthwiseConv2D,
     Layer,
     MaxPooling2D,
     Resizing,
     ShapeError,
     ZeroPadding2D,
+    dilated,
     trace,
 )
 from helpers.shapes.layers import _edges, _pair, _shape
@@ -32,7 +34,7 @@ __all__ = ["mirror_decoder", "valid_input_sizes", "pad_to_valid", "PadPlan"]
 
 def _window(layer: Layer) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """(kernel_size, strides) of a conv or pooling layer, as pairs."""
-    if isinstance(layer, Conv2D):
+    if isinstance(layer, (Conv2D, DepthwiseConv2D)):
         return _pair("kernel_size", layer.kernel_size), _pair("strides", layer.strides)
     if isinstance(layer, MaxPooling2D):
         k = _pair("pool_size", layer.pool_size)
@@ -52,9 +54,10 @@ def _undo(layer: Layer, shape_in: tuple, shape_out: tuple) -> Layer | None:
         if hw_in == hw_out:
             return None
         return Resizing(*hw_in)
-    if isinstance(layer, Conv2D) and max(_pair("dilation_rate", layer.dilation_rate)) > 1:
-        d = _pair("dilation_rate", layer.dilation_rate)
-        up = Conv2DTranspose(channels, layer.kernel_size, 1, layer.padding, dilation_rate=d)
+    dilation = _pair("dilation_rate", getattr(layer, "dilation_rate", 1))
+    if max(dilation) > 1:  # the undilated kernel of the same span (dilated: oneDNN only)
+        span = tuple(dilated(k, d) for k, d in zip(window[0], dilation))
+        up = Conv2DTranspose(channels, span, 1, layer.padding)
         if up.output_shape(shape_out)[:2] == hw_in:
             return up
     args = land_pair(hw_out, hw_in, prefer=window)

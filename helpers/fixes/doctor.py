@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.shapes import ShapeError, Trace, TraceRow, trace_model
+from helpers.shapes.trace import WILL_FAIL
 
 from .advisor import Fix, suggest
 
@@ -44,6 +45,9 @@ class Diagnosis:
         for row in self.trace.changed:
             lines.append(f"  {row.name} ({row.kind}) changes {_hw(row.spatial_in)} -> "
                          f"{_hw(row.spatial_out)}: {row.formula}")
+        for row in self.trace.rows:
+            if row.formula.startswith(WILL_FAIL) and row not in self.trace.changed:
+                lines.append(f"  {row.name} ({row.kind}) {row.formula}")
         if self.departure is not None and not self.matches:
             lines.append(f"First departure from the target size: layer '{self.departure.name}' "
                          f"({self.departure.kind}), output {_hw(self.departure.spatial_out)}.")

@@ -10,6 +10,7 @@ mirror Keras (`Conv2D(16, 3, strides=2)`), and `trace`/`trace_model`.
 """
 
 from .arithmetic import (
+    ONEDNN_ONLY,
     ShapeError,
     conv_out,
     deconv_out,
@@ -19,15 +20,25 @@ from .arithmetic import (
     pool_out,
     same_padding,
 )
-from .layers import AveragePooling2D, Conv2D, Conv2DTranspose, Layer, MaxPooling2D, Shape
+from .layers import (
+    AveragePooling2D,
+    Conv2D,
+    Conv2DTranspose,
+    DepthwiseConv2D,
+    Layer,
+    MaxPooling2D,
+    SeparableConv2D,
+    Shape,
+)
 from .receptive import ReceptiveField, receptive_field
 from .sizing import CenterCrop, Concatenate, Cropping2D, Resizing, UpSampling2D, ZeroPadding2D
 from .trace import Trace, TraceRow, layer_names, to_keras_model, trace, trace_model
 
 __all__ = [
     "ShapeError", "conv_out", "pool_out", "deconv_out", "deconv_paddings", "dilated",
-    "dropped_pixels", "same_padding",
-    "Layer", "Shape", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Conv2DTranspose",
+    "dropped_pixels", "same_padding", "ONEDNN_ONLY",
+    "Layer", "Shape", "Conv2D", "SeparableConv2D", "DepthwiseConv2D", "MaxPooling2D",
+    "AveragePooling2D", "Conv2DTranspose",
     "UpSampling2D", "Cropping2D", "ZeroPadding2D", "Resizing", "CenterCrop", "Concatenate",
     "Trace", "TraceRow", "trace", "trace_model", "to_keras_model", "layer_names",
     "ReceptiveField", "receptive_field",

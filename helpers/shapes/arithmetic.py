@@ -19,7 +19,11 @@ __all__ = [
     "same_padding",
     "dilated",
     "dropped_pixels",
+    "ONEDNN_ONLY",
 ]
+
+# Words every refusal of a build-dependent configuration carries (tests look for them).
+ONEDNN_ONLY = "runs only where TensorFlow uses oneDNN"
 
 
 class ShapeError(ValueError):
@@ -135,6 +139,18 @@ def pool_out(n: int, pool: int, stride: int | None = None, padding: str = "valid
     return (n - pool) // stride + 1
 
 
+def _refuse_dilated_deconv(dilation: object, span: object) -> None:
+    """A dilated transposed conv runs only with oneDNN (docs/keras-facts.md): refuse it,
+    and offer the undilated kernel of the same span (an int, or a pair for a spec)."""
+    raise ShapeError(
+        f"dilation_rate={dilation} in a Conv2DTranspose {ONEDNN_ONLY} (most Intel CPUs with "
+        "AVX-512); everywhere else (most AMD CPUs, Apple silicon, TF_ENABLE_ONEDNN_OPTS=0) "
+        "TensorFlow fails when the layer runs: 'Current CPU implementations do not yet "
+        f"support dilation rates larger than 1'. Use kernel_size={span} with dilation_rate=1: "
+        "the same span and the same output size, on every CPU."
+    )
+
+
 def _deconv_length(n: int, ke: int, stride: int, padding: str, output_padding: int | None) -> int:
     if output_padding is None:
         return n * stride + max(ke - stride, 0) if padding == "valid" else n * stride
@@ -156,10 +172,14 @@ def deconv_paddings(n: int, kernel: int, stride: int = 1, padding: str = "valid"
                     dilation: int = 1) -> dict[int | None, int]:
     """Every output_padding that really runs, mapped to the size it gives.
 
+    Empty for a dilated kernel, which runs on one TensorFlow build only (see deconv_out).
+
     >>> deconv_paddings(16, 4, stride=2, padding="same")   # 0 fails at run time
     {None: 32, 1: 31}
     """
-    sizes = {}
+    sizes: dict[int | None, int] = {}
+    if dilation > 1:
+        return sizes
     ke = dilated(kernel, dilation)
     for op in [None, *range(stride)]:
         length = _deconv_length(n, ke, stride, padding, op)
@@ -175,13 +195,24 @@ def deconv_out(n: int, kernel: int, stride: int = 1, padding: str = "valid",
     output_padding=None: n * s (+ max(ke - s, 0) for "valid").
     output_padding=a: (n - 1) * s + ke + a for "valid",
     (n - 1) * s + ke - 2 * (ke // 2) + a for "same". Sizes that Keras accepts on
-    paper but TensorFlow cannot run are refused (see keras3-facts.md).
+    paper but TensorFlow cannot run are refused, and so is dilation > 1, which runs
+    on the oneDNN build of TensorFlow only (docs/keras-facts.md has both).
 
     >>> deconv_out(38, 3, stride=2, padding="same")
     76
     >>> deconv_out(38, 3, stride=2, padding="same", output_padding=0)
     75
     """
+    length = _deconv_size(n, kernel, stride, padding, output_padding, dilation)
+    if dilation > 1:  # after Keras's own refusals and the trap, which hold on both builds
+        _refuse_dilated_deconv(dilation, dilated(kernel, dilation))
+    return length
+
+
+def _deconv_size(n: int, kernel: int, stride: int, padding: str, output_padding: int | None,
+                 dilation: int) -> int:
+    """deconv_out's size and refusals, but for the oneDNN-only dilation (which the
+    Conv2DTranspose spec checks for both axes at once)."""
     n, kernel, stride, padding, dilation = _window_args(
         n, kernel, stride, padding, dilation, "stride 1 keeps the size, stride 2 doubles it")
     if output_padding is not None:
@@ -195,8 +226,10 @@ def deconv_out(n: int, kernel: int, stride: int = 1, padding: str = "valid",
     ke = dilated(kernel, dilation)
     length = _deconv_length(n, ke, stride, padding, output_padding)
     if not _runs(n, length, ke, stride, padding):
-        works = deconv_paddings(n, kernel, stride, padding, dilation)
+        works = deconv_paddings(n, ke, stride, padding)  # undilated: runs on every build
         options = ", ".join(f"output_padding={op!r} gives {size}" for op, size in works.items())
+        if dilation > 1:
+            options = f"kernel_size={ke} with dilation_rate=1, where {options}"
         if length < 1:
             raise ShapeError(f"output_padding={output_padding} with kernel {kernel}, stride "
                              f"{stride} and padding='{padding}' gives {length} pixels from {n}: "

@@ -13,8 +13,7 @@ __all__ = ["spec_from_keras"]
 def spec_from_keras(layer: Any) -> specs.Layer | None:
     """The spec whose spatial rule matches a Keras layer, or None if it has none.
 
-    DepthwiseConv2D and SeparableConv2D follow the Conv2D rule. Layers in
-    channels_first format return None (their rows use Keras's shapes).
+    Layers in channels_first format return None (their rows use Keras's shapes).
 
     >>> import keras
     >>> spec_from_keras(keras.layers.MaxPooling2D(3, strides=2, name="pool"))
@@ -25,10 +24,14 @@ def spec_from_keras(layer: Any) -> specs.Layer | None:
     if cfg.get("data_format", "channels_last") != "channels_last":
         return None
     name = cfg.get("name")
-    if kind in ("Conv2D", "DepthwiseConv2D", "SeparableConv2D"):
-        return specs.Conv2D(cfg.get("filters") or 1, tuple(cfg["kernel_size"]),
-                            tuple(cfg["strides"]), cfg["padding"], tuple(cfg["dilation_rate"]),
-                            name=name)
+    if kind in ("Conv2D", "SeparableConv2D"):
+        return getattr(specs, kind)(cfg["filters"], tuple(cfg["kernel_size"]),
+                                    tuple(cfg["strides"]), cfg["padding"],
+                                    tuple(cfg["dilation_rate"]), name=name)
+    if kind == "DepthwiseConv2D":
+        return specs.DepthwiseConv2D(tuple(cfg["kernel_size"]), tuple(cfg["strides"]),
+                                     cfg["padding"], cfg.get("depth_multiplier", 1),
+                                     tuple(cfg["dilation_rate"]), name=name)
     if kind == "Conv2DTranspose":
         op = cfg.get("output_padding")
         return specs.Conv2DTranspose(cfg["filters"], tuple(cfg["kernel_size"]),

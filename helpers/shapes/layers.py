@@ -21,9 +21,18 @@ import numbers
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .arithmetic import ShapeError, conv_out, deconv_out, dilated, pool_out
+from .arithmetic import (
+    ONEDNN_ONLY,
+    ShapeError,
+    _deconv_size,
+    _refuse_dilated_deconv,
+    conv_out,
+    dilated,
+    pool_out,
+)
 
-__all__ = ["Layer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Conv2DTranspose", "Shape"]
+__all__ = ["Layer", "Conv2D", "SeparableConv2D", "DepthwiseConv2D", "MaxPooling2D",
+           "AveragePooling2D", "Conv2DTranspose", "Shape"]
 
 Shape = tuple[int, int, int]
 Pair = tuple[int, int]
@@ -151,22 +160,26 @@ def _no_strided_dilation(layer: Any) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Conv2D(Layer):
-    """keras.layers.Conv2D: floor((n - ke) / s) + 1 ("valid") or ceil(n / s) ("same").
+def _equal_strides(layer: Any) -> None:
+    strides = _pair("strides", layer.strides)
+    if strides[0] != strides[1]:
+        raise ShapeError(
+            f"{layer.kind}: strides={layer.strides} differ between height and width; this "
+            f"{ONEDNN_ONLY} (most Intel CPUs with AVX-512); everywhere else (most AMD CPUs, "
+            "Apple silicon, TF_ENABLE_ONEDNN_OPTS=0) TensorFlow fails when the layer runs: "
+            "'Current implementation only supports equal length strides in the row and column "
+            f"dimensions'. Use strides={max(strides)} (or {min(strides)}) on both axes, or a "
+            "Conv2D, which takes any strides."
+        )
 
-    >>> Conv2D(8, 3, padding="same", strides=2).output_shape((75, 75, 3))
-    (38, 38, 8)
-    """
 
-    filters: int
-    kernel_size: int | Pair = 3
-    strides: int | Pair = 1
-    padding: str = "valid"
-    dilation_rate: int | Pair = 1
-    activation: str | None = None
-    name: str | None = None
-    keras_name: ClassVar[str] = "conv2d"
+class _ConvRule:
+    """The Conv2D size rule, for every spec with kernel_size, strides, padding, dilation_rate."""
+
+    kernel_size: int | Pair
+    strides: int | Pair
+    padding: str
+    dilation_rate: int | Pair
 
     def _validate(self) -> None:
         _no_strided_dilation(self)
@@ -184,8 +197,67 @@ class Conv2D(Layer):
                      _pair("dilation_rate", self.dilation_rate)[axis])
         return f"floor(({n} - {ke}) / {s}) + 1 = {out}"
 
+
+@dataclass(frozen=True)
+class Conv2D(_ConvRule, Layer):
+    """keras.layers.Conv2D: floor((n - ke) / s) + 1 ("valid") or ceil(n / s) ("same").
+
+    >>> Conv2D(8, 3, padding="same", strides=2).output_shape((75, 75, 3))
+    (38, 38, 8)
+    """
+
+    filters: int
+    kernel_size: int | Pair = 3
+    strides: int | Pair = 1
+    padding: str = "valid"
+    dilation_rate: int | Pair = 1
+    activation: str | None = None
+    name: str | None = None
+    keras_name: ClassVar[str] = "conv2d"
+
     def _channels(self, c: int) -> int:
         return self.filters
+
+
+@dataclass(frozen=True)
+class SeparableConv2D(Conv2D):
+    """keras.layers.SeparableConv2D: the Conv2D sizes; strides must match on both axes.
+
+    >>> SeparableConv2D(8, 3, strides=2, padding="same").output_shape((75, 75, 3))
+    (38, 38, 8)
+    """
+
+    keras_name: ClassVar[str] = "separable_conv2d"
+
+    def _validate(self) -> None:
+        super()._validate()
+        _equal_strides(self)
+
+
+@dataclass(frozen=True)
+class DepthwiseConv2D(_ConvRule, Layer):
+    """keras.layers.DepthwiseConv2D: the Conv2D sizes, channels times depth_multiplier;
+    strides must match on both axes.
+
+    >>> DepthwiseConv2D(3, depth_multiplier=2).output_shape((28, 28, 3))
+    (26, 26, 6)
+    """
+
+    kernel_size: int | Pair = 3
+    strides: int | Pair = 1
+    padding: str = "valid"
+    depth_multiplier: int = 1
+    dilation_rate: int | Pair = 1
+    activation: str | None = None
+    name: str | None = None
+    keras_name: ClassVar[str] = "depthwise_conv2d"
+
+    def _validate(self) -> None:
+        super()._validate()
+        _equal_strides(self)
+
+    def _channels(self, c: int) -> int:
+        return c * self.depth_multiplier
 
 
 @dataclass(frozen=True)
@@ -247,6 +319,15 @@ class Conv2DTranspose(Layer):
     def _validate(self) -> None:
         _no_strided_dilation(self)
 
+    def _sizes(self, shape: Shape) -> tuple[int, int]:
+        sizes = super()._sizes(shape)  # Keras's own refusals and the trap first: both builds
+        dilation = _pair("dilation_rate", self.dilation_rate)
+        if max(dilation) > 1:
+            kernel = _pair("kernel_size", self.kernel_size)
+            span = tuple(dilated(k, d) for k, d in zip(kernel, dilation))
+            _refuse_dilated_deconv(self.dilation_rate, span[0] if span[0] == span[1] else span)
+        return sizes
+
     def _args(self, axis: int) -> tuple[int, int, int | None, int]:
         op = None if self.output_padding is None else \
             _pair("output_padding", self.output_padding)[axis]
@@ -255,7 +336,7 @@ class Conv2DTranspose(Layer):
 
     def _axis(self, axis: int, n: int) -> int:
         k, s, op, d = self._args(axis)
-        return deconv_out(n, k, s, self.padding, op, d)
+        return _deconv_size(n, k, s, self.padding, op, d)
 
     def _axis_formula(self, axis: int, n: int, out: int) -> str:
         k, s, op, d = self._args(axis)

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .arithmetic import ShapeError, dilated, same_padding
-from .layers import Conv2D, Layer, MaxPooling2D, Shape, _edges, _pair, _shape
+from .layers import Conv2D, DepthwiseConv2D, Layer, MaxPooling2D, Shape, _edges, _pair, _shape
 from .sizing import Cropping2D, ZeroPadding2D
 from .trace import layer_names, trace
 
@@ -75,7 +75,7 @@ class ReceptiveField:
 
 def _window(layer: Layer, axis: int) -> tuple[int, int, int]:
     """(kernel, stride, dilation) of a conv or pooling layer along one axis."""
-    if isinstance(layer, Conv2D):
+    if isinstance(layer, (Conv2D, DepthwiseConv2D)):
         return (_pair("kernel_size", layer.kernel_size)[axis],
                 _pair("strides", layer.strides)[axis],
                 _pair("dilation_rate", layer.dilation_rate)[axis])
@@ -98,7 +98,7 @@ def receptive_field(layers: Sequence[Layer], input_shape: Shape) -> ReceptiveFie
     for layer, name, row in zip(layers, layer_names(layers), t):
         for axis in (0, 1):
             n = row.input_shape[axis]
-            if isinstance(layer, (Conv2D, MaxPooling2D)):
+            if isinstance(layer, (Conv2D, DepthwiseConv2D, MaxPooling2D)):
                 k, s, d = _window(layer, axis)
                 ke = dilated(k, d)
                 p = same_padding(n, k, s, d)[0] if layer.padding.lower() == "same" else 0

@@ -27,6 +27,7 @@ from .sizing import Concatenate
 __all__ = ["TraceRow", "Trace", "trace", "trace_model", "to_keras_model", "layer_names"]
 
 FROM_KERAS = "shape from Keras"
+WILL_FAIL = "builds, but will fail: "  # a layer Keras builds that fails when run
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,9 @@ def trace_model(model: Any, input_shape: Shape | None = None) -> Trace:
 
     Conv, pooling, transposed-conv, upsampling, crop/pad/resize layers get their
     formula; other layers (BatchNormalization, Add, ...) show the shapes Keras
-    reports and the formula "shape from Keras". Give `input_shape` to trace a
+    reports and the formula "shape from Keras". A layer that Keras builds but that
+    fails when it runs (on every CPU, or on the CPUs without oneDNN) says why in its
+    formula. Give `input_shape` to trace a
     model built on keras.Input((None, None, C)) at one concrete size.
     """
     from .keras_specs import spec_from_keras
@@ -248,8 +251,8 @@ def trace_model(model: Any, input_shape: Shape | None = None) -> Trace:
             try:
                 if spec.output_shape(ins)[:2] == out[:2]:
                     formula = spec.formula(ins)
-            except ShapeError:
-                pass
+            except ShapeError as e:  # Keras builds it, but it fails when run (on some CPUs)
+                formula = f"{WILL_FAIL}{e}"
         skip = None
         if isinstance(ins[0] if ins else None, tuple):  # merge layers
             formula, skip = f"merge of {len(ins)} inputs", None
