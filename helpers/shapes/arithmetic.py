@@ -20,6 +20,7 @@ __all__ = [
     "dilated",
     "dropped_pixels",
     "ONEDNN_ONLY",
+    "onednn_only",
 ]
 
 # Words every refusal of a build-dependent configuration carries (tests look for them).
@@ -139,16 +140,26 @@ def pool_out(n: int, pool: int, stride: int | None = None, padding: str = "valid
     return (n - pool) // stride + 1
 
 
+def onednn_only(what: str, tf_says: str, fix: str) -> ShapeError:
+    """The refusal of a configuration that only TensorFlow's oneDNN build runs.
+
+    >>> str(onednn_only("this", "no", "do that."))[:52]
+    'this runs only where TensorFlow uses oneDNN (most In'
+    """
+    return ShapeError(
+        f"{what} {ONEDNN_ONLY} (most Intel CPUs with AVX-512); everywhere else (most AMD "
+        f"CPUs, Apple silicon, TF_ENABLE_ONEDNN_OPTS=0) TensorFlow fails when the layer runs: "
+        f"'{tf_says}'. {fix}"
+    )
+
+
 def _refuse_dilated_deconv(dilation: object, span: object) -> None:
     """A dilated transposed conv runs only with oneDNN (docs/keras-facts.md): refuse it,
     and offer the undilated kernel of the same span (an int, or a pair for a spec)."""
-    raise ShapeError(
-        f"dilation_rate={dilation} in a Conv2DTranspose {ONEDNN_ONLY} (most Intel CPUs with "
-        "AVX-512); everywhere else (most AMD CPUs, Apple silicon, TF_ENABLE_ONEDNN_OPTS=0) "
-        "TensorFlow fails when the layer runs: 'Current CPU implementations do not yet "
-        f"support dilation rates larger than 1'. Use kernel_size={span} with dilation_rate=1: "
-        "the same span and the same output size, on every CPU."
-    )
+    raise onednn_only(f"dilation_rate={dilation} in a Conv2DTranspose",
+                      "Current CPU implementations do not yet support dilation rates larger "
+                      "than 1", f"Use kernel_size={span} with dilation_rate=1: the same span "
+                      "and the same output size, on every CPU.")
 
 
 def _deconv_length(n: int, ke: int, stride: int, padding: str, output_padding: int | None) -> int:

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .arithmetic import (
-    ONEDNN_ONLY,
     ShapeError,
     _deconv_size,
     _refuse_dilated_deconv,
     conv_out,
     dilated,
+    onednn_only,
     pool_out,
 )
 
@@ -163,14 +163,11 @@ def _no_strided_dilation(layer: Any) -> None:
 def _equal_strides(layer: Any) -> None:
     strides = _pair("strides", layer.strides)
     if strides[0] != strides[1]:
-        raise ShapeError(
-            f"{layer.kind}: strides={layer.strides} differ between height and width; this "
-            f"{ONEDNN_ONLY} (most Intel CPUs with AVX-512); everywhere else (most AMD CPUs, "
-            "Apple silicon, TF_ENABLE_ONEDNN_OPTS=0) TensorFlow fails when the layer runs: "
-            "'Current implementation only supports equal length strides in the row and column "
-            f"dimensions'. Use strides={max(strides)} (or {min(strides)}) on both axes, or a "
-            "Conv2D, which takes any strides."
-        )
+        raise onednn_only(
+            f"{layer.kind}: strides={layer.strides}, different for height and width,",
+            "Current implementation only supports equal length strides in the row and column "
+            "dimensions", f"Use strides={max(strides)} (or {min(strides)}) on both axes, or a "
+            "Conv2D, which takes any strides.")
 
 
 class _ConvRule:
