@@ -15,7 +15,7 @@ TEST_WORKERS ?= 2
 # Jupyter refuses to run as root unless told; containers and CI run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-.PHONY: lab test venv lock clean student hub hub-deps
+.PHONY: lab test test-fast venv lock clean student hub hub-deps
 
 venv: $(STAMP)
 
@@ -33,6 +33,11 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The pure tier in seconds: the shape arithmetic's property tests, the layering test and
+# the pure part's doctests, with TensorFlow and Keras made unimportable (tests/conftest.py).
+test-fast: $(STAMP)
+	CNNLAB_TEST_FAST=1 $(BIN)/python -m pytest -n 0 -p no:cacheprovider $(PYTEST_ARGS)
 
 # Instructors: student copies of every notebook in build/student/ (solution blocks
 # replaced by `# YOUR CODE HERE`, outputs cleared; the checks stay and say "not done yet").

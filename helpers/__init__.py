@@ -1,4 +1,11 @@
-"""CNN Shape Lab helpers: the code behind the notebooks.
+"""CNN Shape Lab helpers: the code behind the notebooks (docs/architecture.md).
+
+    errors     every error class               shapes    pure sizes, specs, trace
+    bridge     specs <-> Keras layers/models   data      the shipped datasets
+    fixes      the advisor and model doctor    models    one model per strategy
+    training   train(), shape_checked, masks   metrics   PSNR, IoU, compare()
+    plots/svg  the pictures                    widgets   the live explorers
+    checks     the exercise checks             labkit    student copies
 
 Importing this package is cheap: nothing here imports TensorFlow or Keras.
 Modules that need Keras import it inside the functions that use it.

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.errors import DataError
+
 __all__ = [
     "CLASS_NAMES",
     "DataError",
@@ -48,10 +50,6 @@ FAST_SAMPLES = 32
 REBUILD = "python data/generate.py"
 IMAGE_METHODS = ("area", "average", "max")
 MASK_METHODS = ("nearest", "mode")
-
-
-class DataError(ValueError):
-    """A dataset file is missing or damaged, or a data argument is invalid."""
 
 
 def data_dir() -> Path:

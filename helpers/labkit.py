@@ -24,16 +24,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from helpers.errors import LabkitError
+
 __all__ = ["BEGIN", "END", "strip_solutions_source", "strip_solutions", "clean",
            "write_student_versions", "solution_lines", "LabkitError", "main"]
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _BLOCK = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*(\n|$)",
                     re.S | re.M)
-
-
-class LabkitError(ValueError):
-    """A notebook whose solution markers do not pair up."""
 
 
 def strip_solutions_source(source: str, placeholder: str = "# YOUR CODE HERE") -> str:
@@ -88,7 +86,7 @@ def write_student_versions(src: str | Path, dest: str | Path) -> list[Path]:
     >>> write_student_versions("no/such/folder", "build/student")
     Traceback (most recent call last):
     ...
-    helpers.labkit.LabkitError: src='no/such/folder' holds no notebooks; pass the notebooks/ folder.
+    helpers.errors.LabkitError: src='no/such/folder' holds no notebooks; pass the notebooks/ folder.
     """
     import nbformat
 

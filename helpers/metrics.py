@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
+from helpers.errors import ShapeMismatchError
+
 __all__ = ["psnr", "mean_iou", "History", "Comparison", "compare"]
 
 
 def _mismatch(text: str) -> Exception:
-    from helpers.training import ShapeMismatchError  # training imports this module
-
     return ShapeMismatchError(text)
 
 

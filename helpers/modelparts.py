@@ -1,10 +1,10 @@
 """The pieces every model builder uses: seeding, the input, the output head, and
-turning shape-engine specs into Keras layers. Keras is imported inside the functions.
+cropping or padding to a size. Keras is imported inside the functions.
 
 >>> _choice("odd_sizes", "trim", ("pad", "crop"))
 Traceback (most recent call last):
 ...
-helpers.modelparts.ModelError: odd_sizes='trim' is not an option: use one of ['pad', 'crop'].
+helpers.errors.ModelError: odd_sizes='trim' is not an option: use one of ['pad', 'crop'].
 """
 
 from __future__ import annotations
@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from helpers.shapes.layers import _shape
+from helpers.errors import ModelError
+from helpers.shapes import as_shape
 
 __all__ = ["ModelError", "HW"]
 
 HW = tuple[int, int]
-
-
-class ModelError(ValueError):
-    """A model builder got an argument it cannot build from."""
 
 
 def _keras() -> Any:
@@ -38,7 +35,7 @@ def _start(input_shape: Any, seed: int | None) -> tuple[Any, Any, tuple]:
     """(keras, input tensor, (H, W, C)) after seeding Keras."""
     keras = _keras()
     try:
-        shape = _shape(input_shape)
+        shape = as_shape(input_shape)
     except ValueError as e:
         raise ModelError(str(e)) from None
     if seed is not None:
@@ -55,14 +52,6 @@ def _head(x: Any, classes: int | None, out_channels: int | None, channels: int) 
                              "dataset), or None for an image output.")
         return layers.Conv2D(classes, 1, name="logits")(x)
     return layers.Conv2D(out_channels or channels, 1, activation="sigmoid", name="image")(x)
-
-
-def _to_keras(spec: Any, activation: str | None = "relu") -> Any:
-    """The Keras layer of a shape-engine spec, with an activation for (transposed) convs."""
-    kwargs = spec.keras_kwargs()
-    if spec.kind in ("Conv2D", "Conv2DTranspose"):
-        kwargs["activation"] = activation
-    return getattr(_keras().layers, spec.kind)(**kwargs)
 
 
 def _resize_to(x: Any, have: HW, want: HW, name: str) -> Any:

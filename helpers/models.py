@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers.bridge import keras_layer, trace_model
 from helpers.data import downsample
 from helpers.fixes import mirror_decoder
 from helpers.modelparts import (
@@ -36,9 +37,8 @@ from helpers.modelparts import (
     _keras,
     _resize_to,
     _start,
-    _to_keras,
 )
-from helpers.shapes import Conv2D, MaxPooling2D, trace, trace_model
+from helpers.shapes import Conv2D, MaxPooling2D, trace
 from helpers.unet import crop_targets, unet, unet_specs
 
 __all__ = [
@@ -76,7 +76,7 @@ def encoder(input_shape: Any, filters: Sequence[int] = (16, 32), method: str = "
     keras, inputs, _ = _start(input_shape, seed)
     x = inputs
     for spec in encoder_specs(filters, method):
-        x = _to_keras(spec)(x)
+        x = keras_layer(spec, "relu")(x)
     return keras.Model(inputs, x, name=f"encoder_{method}")
 
 
@@ -124,13 +124,13 @@ def upsampling_net(input_shape: Any, method: str = "transpose", filters: Sequenc
     enc = encoder_specs(filters, encoder_method)
     x = inputs
     for spec in enc:
-        x = _to_keras(spec)(x)
+        x = keras_layer(spec, "relu")(x)
     stages = [shape[:2]] + [r.output_shape[:2] for r in trace(shape, enc).rows if r.changed]
     stages = stages[:-1][::-1]  # the sizes to land on, deepest first
     widths = list(filters[:-1][::-1]) + [filters[0]]
     if method == "transpose":
         for spec, f in zip(mirror_decoder(enc, shape), widths):
-            x = _to_keras(replace(spec, filters=f))(x)
+            x = keras_layer(replace(spec, filters=f), "relu")(x)
     else:
         for i, (want, f) in enumerate(zip(stages, widths)):
             have = tuple(2 * n for n in x.shape[1:3])
@@ -162,7 +162,7 @@ def downsampled_target_net(input_shape: Any, factor: int = 4, filters: int = 16,
     keras, inputs, shape = _start(input_shape, seed)
     x = inputs
     for spec in encoder_specs([filters * 2 ** i for i in range(int(math.log2(factor)))]):
-        x = _to_keras(spec)(x)
+        x = keras_layer(spec, "relu")(x)
     return keras.Model(inputs, _head(x, classes, out_channels, shape[2]),
                        name="downsampled_target_net")
 

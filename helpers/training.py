@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers.errors import ShapeMismatchError, TrainingError
 from helpers.live import _callback, _Progress, loss_figure
 from helpers.metrics import Comparison, History, compare, mean_iou, psnr
 from helpers.runtime import fast_mode
@@ -33,14 +34,6 @@ __all__ = [
 ]
 
 FAST_EPOCHS, FAST_STEPS = 2, 2
-
-
-class TrainingError(ValueError):
-    """Training cannot start with these arguments."""
-
-
-class ShapeMismatchError(TrainingError):
-    """The model's output and the target differ in shape (or would silently broadcast)."""
 
 
 # -- shape safety -----------------------------------------------------------------------

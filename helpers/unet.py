@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers.bridge import keras_layer
 from helpers.fixes import land_pair, pad_to_valid
 from helpers.modelparts import HW, ModelError, _choice, _head, _resize_to, _start
 from helpers.shapes import Concatenate, Conv2D, Conv2DTranspose, MaxPooling2D
@@ -85,7 +86,7 @@ def unet(input_shape: Any, depth: int = 2, odd_sizes: str = "pad", filters: int 
         x = layers.Conv2D(f, 3, padding="same", activation="relu")(x)
     x = _head(x, classes, out_channels, shape[2])
     if plan is not None:
-        x = plan.crop().to_keras()(x)
+        x = keras_layer(plan.crop())(x)
     return keras.Model(inputs, x, name=f"unet_{odd_sizes}")
 
 

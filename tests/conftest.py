@@ -4,8 +4,10 @@ processes tests start, xdist groups, and the per-stage timing summary at the end
 
 from __future__ import annotations
 
+import importlib.abc
 import os
 import random
+import sys
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -15,12 +17,28 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NONET = ROOT / "tests" / "nonet"
+# `make test-fast` (CNNLAB_TEST_FAST=1): only these run, with TensorFlow and Keras unimportable.
+FAST_TIER = ("tests/test_pure.py", "tests/test_architecture.py", "helpers/errors.py",
+             "helpers/shapes")
+FRAMEWORKS = ("tensorflow", "keras")
+
+
+class _NoFrameworks(importlib.abc.MetaPathFinder):
+    """Makes `import tensorflow` and `import keras` fail, as if they were not installed."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name.split(".")[0] in FRAMEWORKS:
+            raise ModuleNotFoundError(f"{name}: the fast tier (make test-fast) runs without "
+                                      "TensorFlow and Keras; move this test out of it, or the "
+                                      "import out of the pure part")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Every Python process a test starts (kernels, JupyterLab, JupyterHub and its
     servers) imports tests/nonet/sitecustomize.py first: loopback only. pytest-socket
     guards this process itself."""
+    if os.environ.get("CNNLAB_TEST_FAST"):
+        sys.meta_path.insert(0, _NoFrameworks())
     paths = [str(NONET), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     config.addinivalue_line("markers", "both_builds: runs Keras layers on real arrays; "
@@ -43,10 +61,21 @@ def repo_root() -> Path:
 _STARTED = time.monotonic()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`), keep the tests of a file that share a
+def _in_fast_tier(item: pytest.Item) -> bool:
+    rel = item.path.resolve().relative_to(ROOT).as_posix()
+    return any(rel == f or rel.startswith(f + "/") for f in FAST_TIER)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the fast tier (CNNLAB_TEST_FAST=1), keep only FAST_TIER's tests.
+
+    Under pytest-xdist (`--dist loadgroup`), keep the tests of a file that share a
     module-scoped fixture (a running JupyterLab, rebuilt data) on one worker, so the
     fixture is built once; every other test goes to whichever worker is free."""
+    if os.environ.get("CNNLAB_TEST_FAST"):
+        slow = [item for item in items if not _in_fast_tier(item)]
+        items[:] = [item for item in items if _in_fast_tier(item)]
+        config.hook.pytest_deselected(items=slow)
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:

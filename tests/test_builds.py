@@ -15,6 +15,7 @@ import sys
 import numpy as np
 import pytest
 
+from helpers import bridge as B
 from helpers import fixes as F
 from helpers import shapes as S
 from helpers.shapes import ONEDNN_ONLY, ShapeError
@@ -35,7 +36,7 @@ def _runs_as_the_engine_says(spec: S.Layer, shape: tuple[int, int, int]) -> None
     """Build the real layer from the spec, run it on data, compare with the engine."""
     expected = spec.output_shape(shape)
     try:
-        out = spec.to_keras()(np.ones((1, *shape), "float32")).shape
+        out = B.keras_layer(spec)(np.ones((1, *shape), "float32")).shape
     except Exception as e:  # noqa: BLE001 - any failure is the bug this file is about
         pytest.fail(f"{spec} on {shape}: the engine accepts it, but {build_name(onednn())} "
                     f"Keras fails: {str(e).splitlines()[0][:300]}")
@@ -107,7 +108,7 @@ def test_mirror_decoder_of_dilated_encoders_runs_on_this_build() -> None:
         dec = F.mirror_decoder(enc, shape)
         assert all(int(np.max(layer.dilation_rate)) == 1 for layer in dec
                    if isinstance(layer, S.Conv2DTranspose)), dec
-        model = S.to_keras_model(shape, enc + dec)
+        model = B.keras_model(shape, enc + dec)
         assert model(np.zeros((1, *shape), "float32")).shape[1:] == shape
 
 
@@ -117,7 +118,7 @@ def test_trace_model_and_diagnose_warn_about_a_layer_that_fails_without_onednn()
     x = keras.layers.Conv2D(4, 3, padding="same")(inputs)
     x = keras.layers.Conv2DTranspose(1, 3, padding="same", dilation_rate=2, name="up")(x)
     model = keras.Model(inputs, x)
-    row = next(r for r in S.trace_model(model).rows if r.name == "up")
+    row = next(r for r in B.trace_model(model).rows if r.name == "up")
     assert row.formula.startswith("builds, but will fail") and ONEDNN_ONLY in row.formula
     assert "kernel_size=5 with dilation_rate=1" in row.formula
     assert "up (Conv2DTranspose) builds, but will fail" in str(F.diagnose(model, (20, 20)))

@@ -7,6 +7,7 @@ import random
 import numpy as np
 import pytest
 
+from helpers import bridge as B
 from helpers import fixes as F
 from helpers import shapes as S
 from helpers.shapes import ShapeError
@@ -60,7 +61,7 @@ ENCODERS = random_encoders(200)
 def test_every_suggested_fix_applied_gives_the_target_size() -> None:
     rng, trained = random.Random(11), 0
     for i, (shape, layers) in enumerate(ENCODERS):
-        model = S.to_keras_model(shape, layers)
+        model = B.keras_model(shape, layers)
         out, target = tuple(model.output_shape[1:3]), shape[:2]
         fixes = F.suggest(out, target)
         assert fixes, (shape, layers)
@@ -138,7 +139,7 @@ def test_mirror_decoder_round_trips_every_random_encoder_exactly() -> None:
         decoder = F.mirror_decoder(layers, shape)
         assert S.trace(shape, layers + decoder).output_shape == shape, (shape, layers, decoder)
         if i % 10 == 0 or any(getattr(x, "dilation_rate", 1) != 1 for x in layers):  # Keras too
-            model = S.to_keras_model(shape, layers + decoder)
+            model = B.keras_model(shape, layers + decoder)
             assert model(np.zeros((1, *shape), "float32")).shape[1:] == shape
 
 
@@ -168,7 +169,7 @@ def test_valid_input_sizes_agrees_with_brute_force_through_keras() -> None:
                 if isinstance(spec, S.Concatenate):
                     x = L.Concatenate()([x, named[spec.skip]])
                 else:
-                    x = spec.to_keras()(x)
+                    x = B.keras_layer(spec)(x)
                 named[name] = x
             model = keras.Model(inputs, x)
         except Exception:  # noqa: BLE001 - Keras refused this size symbolically

@@ -152,7 +152,7 @@ def test_size_diagram_draws_a_bracket_from_each_skip_source_to_its_concatenate()
 
 def test_size_diagram_draws_rows_that_are_not_feature_maps_as_flat_blocks() -> None:
     keras = pytest.importorskip("keras")
-    from helpers.shapes import trace_model
+    from helpers.bridge import trace_model
 
     model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3),
                               keras.layers.Flatten(), keras.layers.Dense(10)])

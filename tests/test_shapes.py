@@ -18,6 +18,7 @@ import sys
 import numpy as np
 import pytest
 
+from helpers import bridge as B
 from helpers import shapes as S
 from helpers.shapes import ONEDNN_ONLY, ShapeError
 
@@ -201,7 +202,7 @@ def _random_stack(rng: random.Random) -> list[S.Layer]:
 
 
 def _unguarded_model(input_shape, layers):
-    """Like to_keras_model, without asking the engine first (to compare verdicts)."""
+    """Like bridge.keras_model, without asking the engine first (to compare verdicts)."""
     x = inputs = keras.Input(shape=input_shape)
     named = {}
     for layer, name in zip(layers, S.layer_names(layers)):
@@ -232,14 +233,14 @@ def test_trace_and_trace_model_match_keras_models_run_on_real_arrays() -> None:
         accepted += 1
         outs = _unguarded_model(shape, layers)(np.zeros((1, *shape), "float32"))
         assert [tuple(o.shape[1:]) for o in outs] == [r.output_shape for r in t], layers
-        traced = S.trace_model(S.to_keras_model(shape, layers))
+        traced = B.trace_model(B.keras_model(shape, layers))
         assert traced.rows == t.rows
     assert accepted >= 25
 
 
 def test_trace_model_reads_real_architectures_from_keras_applications() -> None:
     model = keras.applications.MobileNetV2(weights=None, input_shape=(97, 113, 3))
-    t = S.trace_model(model)
+    t = B.trace_model(model)
     kinds = {r.kind for r in t}
     assert {"DepthwiseConv2D", "ZeroPadding2D", "BatchNormalization", "Add"} <= kinds
     for r in t:
@@ -259,9 +260,9 @@ def test_trace_model_at_a_concrete_size_finds_a_skip_that_breaks() -> None:
     b = L.UpSampling2D(2)(b)
     out = L.Concatenate()([b, a])
     model = keras.Model(inputs, out)
-    assert S.trace_model(model, input_shape=(32, 32, 3)).output_shape == (32, 32, 16)
+    assert B.trace_model(model, input_shape=(32, 32, 3)).output_shape == (32, 32, 16)
     with pytest.raises(ShapeError, match="input_shape=\\(31, 31, 3\\)"):
-        S.trace_model(model, input_shape=(31, 31, 3))
+        B.trace_model(model, input_shape=(31, 31, 3))
 
 
 def test_receptive_field_matches_the_gradient_footprint_in_keras() -> None:
@@ -269,7 +270,7 @@ def test_receptive_field_matches_the_gradient_footprint_in_keras() -> None:
 
     layers = [S.Conv2D(1, 3), S.MaxPooling2D(2), S.Conv2D(1, 3, dilation_rate=2), S.Conv2D(1, 3)]
     rf = S.receptive_field(layers, (40, 40, 1))
-    model = S.to_keras_model((40, 40, 1), layers)
+    model = B.keras_model((40, 40, 1), layers)
     for layer in model.layers[1:]:
         if layer.weights:
             layer.set_weights([np.ones_like(w) for w in layer.get_weights()])

@@ -17,10 +17,11 @@ SIZES = [((61, 61), (64, 64)), ((60, 57), (64, 64)), ((1, 5), (4, 9)), ((30, 31)
 def _keras_layer(text: str):
     """Build the layer the explorer names, from its own text."""
     keras = pytest.importorskip("keras")
-    from helpers.fixes import ReflectPadding2D
+    from helpers.bridge import keras_layer
+    from helpers.shapes import ReflectPadding2D
 
     names = {"Cropping2D": keras.layers.Cropping2D, "ZeroPadding2D": keras.layers.ZeroPadding2D,
-             "ReflectPadding2D": lambda p: ReflectPadding2D(p).to_keras()}
+             "ReflectPadding2D": lambda p: keras_layer(ReflectPadding2D(p))}
     return eval(text, {"__builtins__": {}}, names)  # noqa: S307 - our own widget's text
 
 

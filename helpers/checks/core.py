@@ -12,13 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from helpers.errors import CheckError
+
 __all__ = ["Verdict", "Feedback", "exercise", "check", "reveal", "EXERCISES", "CheckError"]
 
 EXERCISES: dict[str, tuple[str, Callable[[Any], Verdict]]] = {}
-
-
-class CheckError(ValueError):
-    """An unknown exercise id; the message lists the known ones."""
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers.shapes import Conv2DTranspose, ShapeError, conv_out, deconv_out
-from helpers.shapes.layers import _pair
+from helpers.bridge import error_text, keras_layer
+from helpers.shapes import Conv2DTranspose, ShapeError, conv_out, deconv_out, pair
 from helpers.svg import overlap_svg
 
 from .core import Verdict, exercise
@@ -62,14 +62,12 @@ def _spec_text(spec: Conv2DTranspose) -> str:
 
 def _runs_in_keras(spec: Conv2DTranspose) -> tuple[int, int] | str:
     """(H, W) the real Keras layer gives on a 38x38 input, or TensorFlow's complaint."""
-    import re
-
     import numpy as np
 
     try:
-        out = spec.to_keras()(np.zeros((1, START, START, 1), "float32"))
+        out = keras_layer(spec)(np.zeros((1, START, START, 1), "float32"))
     except Exception as e:  # noqa: BLE001 - whatever TensorFlow raises is the feedback
-        text = re.sub(r"\x1b\[[0-9;]*m", "", str(e)).strip().splitlines()
+        text = error_text(e).splitlines()
         return f"{type(e).__name__}: {text[0] if text else ''}"[:200]
     return tuple(int(v) for v in out.shape[1:3])
 
@@ -79,7 +77,7 @@ def _land(answer: Any) -> Verdict:
     if not isinstance(answer, Conv2DTranspose):
         return Verdict(False, "Answer with a layer spec, e.g. shapes.Conv2DTranspose(3, "
                               "kernel_size=..., strides=..., padding=..., output_padding=...).")
-    if _pair("strides", answer.strides) != (2, 2):
+    if pair("strides", answer.strides) != (2, 2):
         return Verdict(False, f"The exercise fixes strides=2 (you used {answer.strides}): the "
                               "decoder undoes one stride-2 encoder stage.")
     try:
@@ -94,7 +92,7 @@ def _land(answer: Any) -> Verdict:
         return Verdict(False, f"Your layer gives {out[0]}x{out[1]}{near}, not {GOAL}x{GOAL}. "
                               "shapes.deconv_paddings(38, kernel, stride=2, padding=...) lists "
                               "the sizes each output_padding gives.")
-    kernels, strides = _pair("kernel_size", answer.kernel_size), _pair("strides", answer.strides)
+    kernels, strides = pair("kernel_size", answer.kernel_size), pair("strides", answer.strides)
     uneven = [f"kernel {k} with stride {s}" for k, s in zip(kernels, strides) if k % s]
     if uneven:
         return Verdict(False, f"{GOAL}x{GOAL}, but {uneven[0]} overlaps unevenly (checkerboard). "

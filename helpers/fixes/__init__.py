@@ -9,10 +9,9 @@ from .advisor import Cost, Fix, suggest
 from .decoder import PadPlan, mirror_decoder, pad_to_valid, valid_input_sizes
 from .doctor import Diagnosis, ErrorReading, diagnose, explain_error, read_error
 from .landing import land, land_pair
-from .reflect import ReflectPadding2D
 
 __all__ = [
-    "Cost", "Fix", "suggest", "land", "land_pair", "ReflectPadding2D",
+    "Cost", "Fix", "suggest", "land", "land_pair",
     "mirror_decoder", "valid_input_sizes", "pad_to_valid", "PadPlan",
     "Diagnosis", "ErrorReading", "diagnose", "explain_error", "read_error",
 ]

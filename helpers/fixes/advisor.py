@@ -17,11 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from helpers.bridge import keras_layer
 from helpers.shapes import (
     AveragePooling2D,
     Conv2DTranspose,
     Cropping2D,
     Layer,
+    ReflectPadding2D,
     Resizing,
     ShapeError,
     UpSampling2D,
@@ -30,7 +32,6 @@ from helpers.shapes import (
 )
 
 from .landing import land_pair
-from .reflect import ReflectPadding2D
 
 __all__ = ["Cost", "Fix", "suggest"]
 
@@ -112,7 +113,7 @@ class Fix:
 
     def layers(self, channels: int = 1) -> list[Any]:
         """The fix as Keras layers (imports Keras)."""
-        return [spec.to_keras() for spec in self.specs(channels)]
+        return [keras_layer(spec) for spec in self.specs(channels)]
 
     def apply(self, model: Any) -> Any:
         """A new Keras model whose output is the target size; for a target-side fix,

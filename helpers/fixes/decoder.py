@@ -22,10 +22,12 @@ from helpers.shapes import (
     Resizing,
     ShapeError,
     ZeroPadding2D,
+    as_shape,
     dilated,
+    edges,
+    pair,
     trace,
 )
-from helpers.shapes.layers import _edges, _pair, _shape
 
 from .landing import land_pair
 
@@ -35,10 +37,10 @@ __all__ = ["mirror_decoder", "valid_input_sizes", "pad_to_valid", "PadPlan"]
 def _window(layer: Layer) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """(kernel_size, strides) of a conv or pooling layer, as pairs."""
     if isinstance(layer, (Conv2D, DepthwiseConv2D)):
-        return _pair("kernel_size", layer.kernel_size), _pair("strides", layer.strides)
+        return pair("kernel_size", layer.kernel_size), pair("strides", layer.strides)
     if isinstance(layer, MaxPooling2D):
-        k = _pair("pool_size", layer.pool_size)
-        return k, k if layer.strides is None else _pair("strides", layer.strides)
+        k = pair("pool_size", layer.pool_size)
+        return k, k if layer.strides is None else pair("strides", layer.strides)
     return None
 
 
@@ -46,15 +48,15 @@ def _undo(layer: Layer, shape_in: tuple, shape_out: tuple) -> Layer | None:
     """One layer that takes shape_out back to shape_in's height, width and channels."""
     hw_in, hw_out, channels = shape_in[:2], shape_out[:2], shape_in[2]
     if isinstance(layer, Cropping2D):
-        return ZeroPadding2D(_edges("cropping", layer.cropping))
+        return ZeroPadding2D(edges("cropping", layer.cropping))
     if isinstance(layer, ZeroPadding2D):
-        return Cropping2D(_edges("padding", layer.padding))
+        return Cropping2D(edges("padding", layer.padding))
     window = _window(layer)
     if window is None:
         if hw_in == hw_out:
             return None
         return Resizing(*hw_in)
-    dilation = _pair("dilation_rate", getattr(layer, "dilation_rate", 1))
+    dilation = pair("dilation_rate", getattr(layer, "dilation_rate", 1))
     if max(dilation) > 1:  # the undilated kernel of the same span (dilated: oneDNN only)
         span = tuple(dilated(k, d) for k, d in zip(window[0], dilation))
         up = Conv2DTranspose(channels, span, 1, layer.padding)
@@ -79,7 +81,7 @@ def mirror_decoder(encoder_layers: Sequence[Layer], input_hw: tuple) -> list[Lay
     >>> dec[0].output_shape((37, 37, 1))
     (75, 75, 1)
     """
-    shape = _shape(input_hw)
+    shape = as_shape(input_hw)
     rows = trace(shape, encoder_layers).rows
     decoder = []
     for layer, row in zip(reversed(encoder_layers), reversed(rows)):

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpers.shapes import ShapeError, Trace, TraceRow, trace_model
-from helpers.shapes.trace import WILL_FAIL
+from helpers.bridge import WILL_FAIL, error_text, trace_model
+from helpers.shapes import ShapeError, Trace, TraceRow
 
 from .advisor import Fix, suggest
 
@@ -99,7 +99,6 @@ def diagnose(model: Any, input_shape: tuple | None = None,
     return Diagnosis(t, target, out, departure, broadcast, fixes)
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _PATTERNS = [
     ("fit_loss", re.compile(r"Dimensions must be equal, but are (\d+) and (\d+) for "
                             r"'\{\{node compile_loss/(\w+)/.*?"
@@ -136,7 +135,7 @@ def read_error(exc: BaseException | str) -> ErrorReading | None:
     >>> read_error("Incompatible shapes: [2,32,32,1] vs. [2,16,16,1] [Op:Sub]").summary
     'the loss compared y_true of 32x32 with y_pred of 16x16'
     """
-    text = _ANSI.sub("", str(exc))
+    text = error_text(exc)
     for kind, pattern in _PATTERNS:
         m = pattern.search(text)
         if not m:
@@ -173,6 +172,6 @@ def explain_error(exc: BaseException | str, model: Any = None,
         raise ShapeError(f"{reading.summary}. Trace the model at the input size that failed: "
                          "diagnose(model, input_shape=(H, W, C)) shows which layer broke it.")
     d = diagnose(model, input_shape=input_shape, target_shape=reading.target_hw)
-    message = _ANSI.sub("", str(exc)).strip().splitlines()[0]
+    message = error_text(exc).splitlines()[0]
     return Diagnosis(d.trace, d.target_hw, d.output_hw, d.departure, d.broadcast, d.fixes,
                      message[:300])

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from helpers.errors import PlotError
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -45,14 +47,6 @@ LIGHT = "#D9D9D9"
 
 # Font sizes in points: nothing smaller than 8 so labels stay readable at 100 dpi.
 FONT = {"small": 8, "normal": 9, "title": 11}
-
-
-class PlotError(ValueError):
-    """A plotting argument that cannot be drawn; the message names it and the fix.
-
-    >>> isinstance(PlotError("n=0"), ValueError)
-    True
-    """
 
 
 def _mask_rgba(mask: np.ndarray, alpha: float) -> np.ndarray:

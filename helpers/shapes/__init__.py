@@ -2,7 +2,8 @@
 
 Everything a notebook or widget needs to know about sizes lives here:
 per-axis arithmetic (`conv_out`, `pool_out`, `deconv_out`), layer specs that
-mirror Keras (`Conv2D(16, 3, strides=2)`), and `trace`/`trace_model`.
+mirror Keras (`Conv2D(16, 3, strides=2)`), and `trace`. Pure Python: nothing here imports
+Keras or TensorFlow, not even lazily (helpers.bridge crosses into Keras).
 
 >>> from helpers import shapes
 >>> shapes.conv_out(28, 3, stride=2)
@@ -29,10 +30,21 @@ from .layers import (
     MaxPooling2D,
     SeparableConv2D,
     Shape,
+    as_shape,
+    edges,
+    pair,
 )
 from .receptive import ReceptiveField, receptive_field
-from .sizing import CenterCrop, Concatenate, Cropping2D, Resizing, UpSampling2D, ZeroPadding2D
-from .trace import Trace, TraceRow, layer_names, to_keras_model, trace, trace_model
+from .sizing import (
+    CenterCrop,
+    Concatenate,
+    Cropping2D,
+    ReflectPadding2D,
+    Resizing,
+    UpSampling2D,
+    ZeroPadding2D,
+)
+from .trace import Trace, TraceRow, layer_names, trace
 
 __all__ = [
     "ShapeError", "conv_out", "pool_out", "deconv_out", "deconv_paddings", "dilated",
@@ -40,6 +52,7 @@ __all__ = [
     "Layer", "Shape", "Conv2D", "SeparableConv2D", "DepthwiseConv2D", "MaxPooling2D",
     "AveragePooling2D", "Conv2DTranspose",
     "UpSampling2D", "Cropping2D", "ZeroPadding2D", "Resizing", "CenterCrop", "Concatenate",
-    "Trace", "TraceRow", "trace", "trace_model", "to_keras_model", "layer_names",
+    "Trace", "TraceRow", "trace", "layer_names", "pair", "edges", "as_shape",
+    "ReflectPadding2D",
     "ReceptiveField", "receptive_field",
 ]

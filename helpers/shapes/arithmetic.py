@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numbers
 
+from helpers.errors import ShapeError
+
 __all__ = [
     "ShapeError",
     "conv_out",
@@ -25,17 +27,6 @@ __all__ = [
 
 # Words every refusal of a build-dependent configuration carries (tests look for them).
 ONEDNN_ONLY = "runs only where TensorFlow uses oneDNN"
-
-
-class ShapeError(ValueError):
-    """A layer configuration that Keras refuses or that would fail when run.
-
-    >>> try:
-    ...     conv_out(7, 5, dilation=2)
-    ... except ShapeError as e:
-    ...     print(str(e)[:38])
-    kernel 5 with dilation 2 spans 9 pixel
-    """
 
 
 def _positive_int(name: str, value: object, why: str = "") -> int:

@@ -6,8 +6,8 @@ pooling, transposed convolutions); `sizing.py` has those that only set a size
 
 Each spec takes Keras's own argument names, so a learner can copy it into Keras
 unchanged; computes its output shape (H, W, C) from an input shape without
-TensorFlow; writes its formula with the numbers in; and builds the real Keras
-layer with `to_keras()` (Keras is imported only then).
+TensorFlow; and writes its formula with the numbers in. The real Keras layer is
+built by the bridge: `helpers.bridge.keras_layer(spec)`.
 
 >>> Conv2D(16, 3, strides=2).output_shape((28, 28, 1))
 (13, 13, 16)
@@ -31,16 +31,20 @@ from .arithmetic import (
     pool_out,
 )
 
-__all__ = ["Layer", "Conv2D", "SeparableConv2D", "DepthwiseConv2D", "MaxPooling2D",
-           "AveragePooling2D", "Conv2DTranspose", "Shape"]
+__all__ = ["pair", "edges", "as_shape", "Layer", "Conv2D", "SeparableConv2D", "DepthwiseConv2D",
+           "MaxPooling2D", "AveragePooling2D", "Conv2DTranspose", "Shape"]
 
 Shape = tuple[int, int, int]
 Pair = tuple[int, int]
 AXES = ("height", "width")
 
 
-def _pair(name: str, value: Any) -> Pair:
-    """An int or an (height, width) pair, as Keras accepts them."""
+def pair(name: str, value: Any) -> Pair:
+    """(height, width) from an int or a pair, as Keras accepts them; `name` is for the error.
+
+    >>> pair("strides", 2), pair("kernel_size", (3, 5))
+    ((2, 2), (3, 5))
+    """
     if type(value) is int:
         return value, value
     if type(value) is tuple and len(value) == 2 and type(value[0]) is int is type(value[1]):
@@ -53,8 +57,12 @@ def _pair(name: str, value: Any) -> Pair:
                      f"{name}=3 or {name}=(3, 5).")
 
 
-def _edges(name: str, value: Any) -> tuple[Pair, Pair]:
-    """Cropping/padding amounts as ((top, bottom), (left, right))."""
+def edges(name: str, value: Any) -> tuple[Pair, Pair]:
+    """Cropping/padding amounts as ((top, bottom), (left, right)), from any Keras form.
+
+    >>> edges("padding", 1), edges("cropping", (1, 2))
+    (((1, 1), (1, 1)), ((1, 1), (2, 2)))
+    """
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return (int(value), int(value)), (int(value), int(value))
     if isinstance(value, (tuple, list)) and len(value) == 2:
@@ -67,7 +75,12 @@ def _edges(name: str, value: Any) -> tuple[Pair, Pair]:
                      f"pair or ((top, bottom), (left, right)), e.g. {name}=((0, 1), (0, 1)).")
 
 
-def _shape(shape: Any) -> Shape:
+def as_shape(shape: Any) -> Shape:
+    """(H, W, C) from (H, W, C) or (H, W) (one channel), checked.
+
+    >>> as_shape((28, 28))
+    (28, 28, 1)
+    """
     if type(shape) is tuple and len(shape) == 3 and all(type(v) is int and v >= 1 for v in shape):
         return shape
     if isinstance(shape, (tuple, list)) and len(shape) in (2, 3):
@@ -119,14 +132,14 @@ class Layer:
 
     def step(self, input_shape: Shape) -> tuple[Shape, str]:
         """(output shape, formula) in one pass; what trace() calls for each layer."""
-        shape = _shape(input_shape)
+        shape = as_shape(input_shape)
         h, w = self._sizes(shape)
         text = _axis_text([self._axis_formula(0, shape[0], h), self._axis_formula(1, shape[1], w)])
         return (h, w, self._channels(shape[2])), text
 
     def output_shape(self, input_shape: Shape) -> Shape:
         """(H, W, C) after this layer; raises ShapeError if it cannot run."""
-        shape = _shape(input_shape)
+        shape = as_shape(input_shape)
         h, w = self._sizes(shape)
         return h, w, self._channels(shape[2])
 
@@ -138,20 +151,10 @@ class Layer:
         """The arguments of the equivalent Keras layer."""
         return {k: v for k, v in self.__dict__.items() if v is not None or k == "strides"}
 
-    def to_keras(self) -> Any:
-        """The equivalent Keras layer (imports Keras).
-
-        >>> Conv2D(8, 3).to_keras().kernel_size
-        (3, 3)
-        """
-        import keras
-
-        return getattr(keras.layers, self.kind)(**self.keras_kwargs())
-
 
 def _no_strided_dilation(layer: Any) -> None:
-    strides = _pair("strides", layer.strides)
-    dilation = _pair("dilation_rate", layer.dilation_rate)
+    strides = pair("strides", layer.strides)
+    dilation = pair("dilation_rate", layer.dilation_rate)
     if max(strides) > 1 and max(dilation) > 1:
         raise ShapeError(
             f"{layer.kind}: strides={layer.strides} together with dilation_rate="
@@ -161,7 +164,7 @@ def _no_strided_dilation(layer: Any) -> None:
 
 
 def _equal_strides(layer: Any) -> None:
-    strides = _pair("strides", layer.strides)
+    strides = pair("strides", layer.strides)
     if strides[0] != strides[1]:
         raise onednn_only(
             f"{layer.kind}: strides={layer.strides}, different for height and width,",
@@ -182,16 +185,16 @@ class _ConvRule:
         _no_strided_dilation(self)
 
     def _axis(self, axis: int, n: int) -> int:
-        return conv_out(n, _pair("kernel_size", self.kernel_size)[axis],
-                        _pair("strides", self.strides)[axis], self.padding,
-                        _pair("dilation_rate", self.dilation_rate)[axis])
+        return conv_out(n, pair("kernel_size", self.kernel_size)[axis],
+                        pair("strides", self.strides)[axis], self.padding,
+                        pair("dilation_rate", self.dilation_rate)[axis])
 
     def _axis_formula(self, axis: int, n: int, out: int) -> str:
-        s = _pair("strides", self.strides)[axis]
+        s = pair("strides", self.strides)[axis]
         if self.padding.lower() == "same":
             return f"ceil({n} / {s}) = {out}"
-        ke = dilated(_pair("kernel_size", self.kernel_size)[axis],
-                     _pair("dilation_rate", self.dilation_rate)[axis])
+        ke = dilated(pair("kernel_size", self.kernel_size)[axis],
+                     pair("dilation_rate", self.dilation_rate)[axis])
         return f"floor(({n} - {ke}) / {s}) + 1 = {out}"
 
 
@@ -272,12 +275,12 @@ class MaxPooling2D(Layer):
     keras_name: ClassVar[str] = "max_pooling2d"
 
     def _axis(self, axis: int, n: int) -> int:
-        s = None if self.strides is None else _pair("strides", self.strides)[axis]
-        return pool_out(n, _pair("pool_size", self.pool_size)[axis], s, self.padding)
+        s = None if self.strides is None else pair("strides", self.strides)[axis]
+        return pool_out(n, pair("pool_size", self.pool_size)[axis], s, self.padding)
 
     def _axis_formula(self, axis: int, n: int, out: int) -> str:
-        k = _pair("pool_size", self.pool_size)[axis]
-        s = k if self.strides is None else _pair("strides", self.strides)[axis]
+        k = pair("pool_size", self.pool_size)[axis]
+        s = k if self.strides is None else pair("strides", self.strides)[axis]
         if self.padding.lower() == "same":
             return f"ceil({n} / {s}) = {out}"
         return f"floor(({n} - {k}) / {s}) + 1 = {out}"
@@ -318,18 +321,18 @@ class Conv2DTranspose(Layer):
 
     def _sizes(self, shape: Shape) -> tuple[int, int]:
         sizes = super()._sizes(shape)  # Keras's own refusals and the trap first: both builds
-        dilation = _pair("dilation_rate", self.dilation_rate)
+        dilation = pair("dilation_rate", self.dilation_rate)
         if max(dilation) > 1:
-            kernel = _pair("kernel_size", self.kernel_size)
+            kernel = pair("kernel_size", self.kernel_size)
             span = tuple(dilated(k, d) for k, d in zip(kernel, dilation))
             _refuse_dilated_deconv(self.dilation_rate, span[0] if span[0] == span[1] else span)
         return sizes
 
     def _args(self, axis: int) -> tuple[int, int, int | None, int]:
         op = None if self.output_padding is None else \
-            _pair("output_padding", self.output_padding)[axis]
-        return (_pair("kernel_size", self.kernel_size)[axis], _pair("strides", self.strides)[axis],
-                op, _pair("dilation_rate", self.dilation_rate)[axis])
+            pair("output_padding", self.output_padding)[axis]
+        return (pair("kernel_size", self.kernel_size)[axis], pair("strides", self.strides)[axis],
+                op, pair("dilation_rate", self.dilation_rate)[axis])
 
     def _axis(self, axis: int, n: int) -> int:
         k, s, op, d = self._args(axis)

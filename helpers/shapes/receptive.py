@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .arithmetic import ShapeError, dilated, same_padding
-from .layers import Conv2D, DepthwiseConv2D, Layer, MaxPooling2D, Shape, _edges, _pair, _shape
+from .layers import Conv2D, DepthwiseConv2D, Layer, MaxPooling2D, Shape, as_shape, edges, pair
 from .sizing import Cropping2D, ZeroPadding2D
 from .trace import layer_names, trace
 
@@ -76,11 +76,11 @@ class ReceptiveField:
 def _window(layer: Layer, axis: int) -> tuple[int, int, int]:
     """(kernel, stride, dilation) of a conv or pooling layer along one axis."""
     if isinstance(layer, (Conv2D, DepthwiseConv2D)):
-        return (_pair("kernel_size", layer.kernel_size)[axis],
-                _pair("strides", layer.strides)[axis],
-                _pair("dilation_rate", layer.dilation_rate)[axis])
-    k = _pair("pool_size", layer.pool_size)[axis]
-    s = k if layer.strides is None else _pair("strides", layer.strides)[axis]
+        return (pair("kernel_size", layer.kernel_size)[axis],
+                pair("strides", layer.strides)[axis],
+                pair("dilation_rate", layer.dilation_rate)[axis])
+    k = pair("pool_size", layer.pool_size)[axis]
+    s = k if layer.strides is None else pair("strides", layer.strides)[axis]
     return k, s, 1
 
 
@@ -92,7 +92,7 @@ def receptive_field(layers: Sequence[Layer], input_shape: Shape) -> ReceptiveFie
     >>> receptive_field([Conv2D(8, 3, dilation_rate=2)], (28, 28, 1))[0].size
     (5, 5)
     """
-    t = trace(_shape(input_shape), layers)  # validates every layer first
+    t = trace(as_shape(input_shape), layers)  # validates every layer first
     r, j, start = [1, 1], [1, 1], [0.0, 0.0]
     rows = []
     for layer, name, row in zip(layers, layer_names(layers), t):
@@ -106,10 +106,10 @@ def receptive_field(layers: Sequence[Layer], input_shape: Shape) -> ReceptiveFie
                 r[axis] += (ke - 1) * j[axis]
                 j[axis] *= s
             elif isinstance(layer, (Cropping2D, ZeroPadding2D)):
-                edges = _edges("cropping", layer.cropping) if isinstance(layer, Cropping2D) \
-                    else _edges("padding", layer.padding)
+                amounts = edges("cropping", layer.cropping) if isinstance(layer, Cropping2D) \
+                    else edges("padding", layer.padding)
                 sign = 1 if isinstance(layer, Cropping2D) else -1
-                start[axis] += sign * edges[axis][0] * j[axis]
+                start[axis] += sign * amounts[axis][0] * j[axis]
             else:
                 raise ShapeError(f"{layer.kind} '{name}': receptive_field covers conv, pooling, "
                                  "crop and pad layers; pass the encoder part of the network only.")

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .arithmetic import ShapeError
-from .layers import Layer, Pair, Shape, _edges, _pair, _shape
+from .layers import Layer, Pair, Shape, as_shape, edges, pair
 
-__all__ = ["UpSampling2D", "Cropping2D", "ZeroPadding2D", "Resizing", "CenterCrop",
-           "Concatenate"]
+__all__ = ["UpSampling2D", "Cropping2D", "ZeroPadding2D", "ReflectPadding2D", "Resizing",
+           "CenterCrop", "Concatenate"]
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,13 @@ class UpSampling2D(Layer):
     keras_name: ClassVar[str] = "up_sampling2d"
 
     def _axis(self, axis: int, n: int) -> int:
-        f = _pair("size", self.size)[axis]
+        f = pair("size", self.size)[axis]
         if f < 1:
             raise ShapeError(f"size={f} must be at least 1; use size=2 to double the map.")
         return n * f
 
     def _axis_formula(self, axis: int, n: int, out: int) -> str:
-        return f"{n} * {_pair('size', self.size)[axis]} = {out}"
+        return f"{n} * {pair('size', self.size)[axis]} = {out}"
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Cropping2D(Layer):
     keras_name: ClassVar[str] = "cropping2d"
 
     def _axis(self, axis: int, n: int) -> int:
-        a, b = _edges("cropping", self.cropping)[axis]
+        a, b = edges("cropping", self.cropping)[axis]
         if a < 0 or b < 0:
             raise ShapeError(f"cropping {(a, b)} has a negative amount; crop 0 or more pixels "
                              "(to grow the map, use ZeroPadding2D).")
@@ -64,7 +64,7 @@ class Cropping2D(Layer):
         return n - a - b
 
     def _axis_formula(self, axis: int, n: int, out: int) -> str:
-        a, b = _edges("cropping", self.cropping)[axis]
+        a, b = edges("cropping", self.cropping)[axis]
         return f"{n} - {a} - {b} = {out}"
 
 
@@ -81,15 +81,36 @@ class ZeroPadding2D(Layer):
     keras_name: ClassVar[str] = "zero_padding2d"
 
     def _axis(self, axis: int, n: int) -> int:
-        a, b = _edges("padding", self.padding)[axis]
+        a, b = edges("padding", self.padding)[axis]
         if a < 0 or b < 0:
             raise ShapeError(f"padding {(a, b)} has a negative amount; pad 0 or more pixels "
                              "(to shrink the map, use Cropping2D).")
         return n + a + b
 
     def _axis_formula(self, axis: int, n: int, out: int) -> str:
-        a, b = _edges("padding", self.padding)[axis]
+        a, b = edges("padding", self.padding)[axis]
         return f"{n} + {a} + {b} = {out}"
+
+
+@dataclass(frozen=True)
+class ReflectPadding2D(ZeroPadding2D):
+    """Like ZeroPadding2D, but the new pixels mirror the border instead of being 0 (Keras
+    has no such layer: helpers.bridge.keras_layer builds the project's own).
+
+    Each side can add at most n - 1 pixels (a mirror cannot reach past the far edge).
+
+    >>> ReflectPadding2D(((1, 2), (0, 1))).output_shape((8, 8, 3))
+    (11, 9, 3)
+    """
+
+    keras_name: ClassVar[str] = "reflect_padding2d"
+
+    def _axis(self, axis: int, n: int) -> int:
+        a, b = edges("padding", self.padding)[axis]
+        if max(a, b) > n - 1:
+            raise ShapeError(f"ReflectPadding2D padding {(a, b)} on {n} pixels: reflection can "
+                             f"add at most {n - 1} per side; use ZeroPadding2D or pad less.")
+        return super()._axis(axis, n)
 
 
 def _fixed(axis: int, height: int, width: int) -> int:
@@ -157,7 +178,7 @@ class Concatenate(Layer):
 
     def join(self, shape: Shape, skip_shape: Shape) -> Shape:
         """(H, W, C1 + C2); ShapeError, with the crop that would fix it, if H or W differ."""
-        (h, w, c), (sh, sw, sc) = _shape(shape), _shape(skip_shape)
+        (h, w, c), (sh, sw, sc) = as_shape(shape), as_shape(skip_shape)
         if (h, w) != (sh, sw):
             where = f"Concatenate '{self.name}'" if self.name else "Concatenate"
             fix = ""

@@ -1,7 +1,7 @@
 """Trace a network layer by layer: every shape, every formula, every size change.
 
 `trace(input_shape, layers)` works on specs alone (microseconds, no TensorFlow);
-`trace_model(model)` reads the same rows from a real Keras model.
+`helpers.bridge.trace_model(model)` reads the same rows from a real Keras model.
 
 >>> t = trace((28, 28, 1), [Conv2D(8, 3, strides=2), MaxPooling2D(2)])
 >>> t.output_shape
@@ -15,19 +15,15 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from .arithmetic import ShapeError
-from .layers import Layer, Shape, _shape
+from .layers import Layer, Shape, as_shape
 from .sizing import Concatenate
 
-__all__ = ["TraceRow", "Trace", "trace", "trace_model", "to_keras_model", "layer_names"]
+__all__ = ["TraceRow", "Trace", "trace", "layer_names"]
 
-FROM_KERAS = "shape from Keras"
-WILL_FAIL = "builds, but will fail: "  # a layer Keras builds that fails when run
 
 
 @dataclass(frozen=True)
@@ -149,7 +145,7 @@ def trace(input_shape: Shape, layers: Sequence[Layer]) -> Trace:
     >>> trace((75, 75, 3), [MaxPooling2D(2), UpSampling2D(2)]).output_shape
     (74, 74, 3)
     """
-    shape = _shape(input_shape)
+    shape = as_shape(input_shape)
     seen: dict[str, Shape] = {}
     rows = []
     for layer, name in zip(layers, layer_names(layers)):
@@ -165,103 +161,7 @@ def trace(input_shape: Shape, layers: Sequence[Layer]) -> Trace:
             out, formula = layer.step(shape)
             rows.append(TraceRow(name, layer.kind, shape, out, formula, out[:2] != shape[:2]))
         seen[name] = shape = out
-    return Trace(_shape(input_shape), tuple(rows))
-
-
-def to_keras_model(input_shape: Shape, layers: Sequence[Layer], name: str = "traced") -> Any:
-    """A functional Keras model built from specs (skips included), same names as trace().
-
-    >>> to_keras_model((28, 28, 1), [Conv2D(8, 3, strides=2)]).output_shape
-    (None, 13, 13, 8)
-    """
-    import keras
-
-    trace(input_shape, layers)  # refuse anything the shape engine refuses, before Keras runs
-    x = inputs = keras.Input(shape=_shape(input_shape))
-    outputs: dict[str, Any] = {}
-    for layer, layer_name in zip(layers, layer_names(layers)):
-        if isinstance(layer, Concatenate):
-            x = keras.layers.Concatenate(name=layer_name)([x, outputs[layer.skip]])
-        else:
-            kwargs = {**layer.keras_kwargs(), "name": layer_name}
-            x = getattr(keras.layers, layer.kind)(**kwargs)(x)
-        outputs[layer_name] = x
-    return keras.Model(inputs, x, name=name)
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def _clean(message: str) -> str:
-    return _ANSI.sub("", message).strip()
-
-
-def _rebuild(model: Any, input_shape: Shape) -> Any:
-    """The same architecture on a concrete input size (weights are not needed for shapes)."""
-    import keras
-
-    try:
-        return keras.models.clone_model(model, input_tensors=keras.Input(shape=input_shape))
-    except Exception as e:  # Keras raises ValueError, TypeError or TF errors here
-        raise ShapeError(f"input_shape={input_shape}: the model cannot be built at this size. "
-                         f"Keras says: {_clean(str(e)).splitlines()[0]}") from None
-
-
-def _keras_shape(tensor: Any) -> tuple:
-    if isinstance(tensor, (list, tuple)):
-        return tuple(_keras_shape(t) for t in tensor)
-    return tuple(tensor.shape[1:])
-
-
-def _producer(tensor: Any) -> str | None:
-    """Name of the layer that produced a symbolic Keras tensor."""
-    history = getattr(tensor, "_keras_history", None)
-    return getattr(history[0], "name", None) if history else None
-
-
-def trace_model(model: Any, input_shape: Shape | None = None) -> Trace:
-    """The rows of trace() read from a real Keras model (Sequential or functional).
-
-    Conv, pooling, transposed-conv, upsampling, crop/pad/resize layers get their
-    formula; other layers (BatchNormalization, Add, ...) show the shapes Keras
-    reports and the formula "shape from Keras". A layer that Keras builds but that
-    fails when it runs (on every CPU, or on the CPUs without oneDNN) says why in its
-    formula. Give `input_shape` to trace a
-    model built on keras.Input((None, None, C)) at one concrete size.
-    """
-    from .keras_specs import spec_from_keras
-
-    if input_shape is not None:
-        model = _rebuild(model, _shape(input_shape))
-    if not getattr(model, "inputs", None):
-        raise ShapeError("the model has no input shape yet; build it on keras.Input((H, W, C)) "
-                         "or pass input_shape=(H, W, C) to trace_model.")
-    rows = []
-    for layer in model.layers:
-        if type(layer).__name__ == "InputLayer":
-            continue
-        try:
-            ins, out = _keras_shape(layer.input), _keras_shape(layer.output)
-        except (AttributeError, ValueError):  # a layer shared by several calls
-            rows.append(TraceRow(layer.name, type(layer).__name__, (), (), FROM_KERAS, False))
-            continue
-        spec = spec_from_keras(layer)
-        formula = FROM_KERAS
-        if spec is not None and len(ins) == 3 and None not in ins[:2]:
-            try:
-                if spec.output_shape(ins)[:2] == out[:2]:
-                    formula = spec.formula(ins)
-            except ShapeError as e:  # Keras builds it, but it fails when run (on some CPUs)
-                formula = f"{WILL_FAIL}{e}"
-        skip = None
-        if isinstance(ins[0] if ins else None, tuple):  # merge layers
-            formula, skip = f"merge of {len(ins)} inputs", None
-            if type(layer).__name__ == "Concatenate":
-                formula = "channels " + " + ".join(str(s[-1]) for s in ins) + f" = {out[-1]}"
-                skip = _producer(layer.input[-1])
-        changed = _spatial(ins) != _spatial(out) if ins and out else ins != out
-        rows.append(TraceRow(layer.name, type(layer).__name__, ins, out, formula, changed, skip))
-    return Trace(_keras_shape(model.inputs[0]), tuple(rows))
+    return Trace(as_shape(input_shape), tuple(rows))
 
 
 # Names used in the doctests above.

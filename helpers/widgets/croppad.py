@@ -42,7 +42,7 @@ class CropPad:
     @property
     def layer(self) -> str:
         """The layer, as code: Cropping2D / ZeroPadding2D from keras.layers, or
-        helpers.fixes.ReflectPadding2D (Keras has no reflect layer)."""
+        helpers.shapes.ReflectPadding2D (Keras has no reflect layer)."""
         return f"{LAYERS[self.mode]}({self.edges})"
 
     @property
@@ -112,7 +112,7 @@ def _readout(plan: CropPad) -> str:
         how = (f"apply to the targets: <b>keras.layers.{code}</b>(y), or "
                f"y[:, {t}:{t + oh}, {left}:{left + ow}]")
     elif plan.mode == "pad_reflect":
-        how = f"append to the model: x = <b>fixes.{code}</b>.to_keras()(x)"
+        how = f"append to the model: x = <b>bridge.keras_layer(shapes.{code})</b>(x)"
     else:
         how = f"append to the model: x = <b>keras.layers.{code}</b>(x)"
     centred = t == (t + b) // 2 and left == (left + r) // 2

@@ -222,9 +222,9 @@ class StackExplorer(w.VBox, Explorer):
         """Build the real Keras model and show whether Keras agrees with the trace."""
         if self.traced is None:
             return False
-        from helpers.shapes import to_keras_model
+        from helpers.bridge import keras_model
 
-        model = to_keras_model(self.input_shape, self.layers() + self.fixes)
+        model = keras_model(self.input_shape, self.layers() + self.fixes)
         keras_out = tuple(model.output_shape[1:])
         agree = keras_out == self.traced.output_shape
         self.keras_box.value = badge_html(agree, f"Keras builds the model: output "

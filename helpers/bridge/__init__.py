@@ -1,0 +1,17 @@
+"""The Keras bridge: every crossing between shape-engine specs and Keras happens here.
+
+Spec to layer (`keras_layer`), specs to model (`keras_model`), Keras layer to spec
+(`spec_of`), Keras model to trace (`trace_model`), and the project's own Keras
+layers (ReflectPadding2D's). The pure part (`helpers.shapes`) never imports Keras;
+this package imports it inside its functions, so importing it stays cheap.
+
+>>> from helpers.shapes import Conv2D
+>>> keras_model((28, 28, 1), [Conv2D(8, 3, strides=2)]).output_shape
+(None, 13, 13, 8)
+"""
+
+from .layers import keras_layer, reflect_padding_class, spec_of
+from .models import FROM_KERAS, WILL_FAIL, error_text, keras_model, trace_model
+
+__all__ = ["keras_layer", "keras_model", "spec_of", "trace_model", "reflect_padding_class",
+           "error_text", "FROM_KERAS", "WILL_FAIL"]

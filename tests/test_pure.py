@@ -1,0 +1,91 @@
+"""Property tests of the pure arithmetic: no TensorFlow, no Keras (`make test-fast`).
+
+`make test-fast` runs this file, tests/test_architecture.py and the doctests of the
+pure part with TensorFlow and Keras made unimportable (tests/conftest.py), in seconds.
+`make test` runs them too, and checks the fast tier itself in a child process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import shapes as S
+
+sizes = st.integers(1, 200)
+kernels = st.integers(1, 9)
+strides = st.integers(1, 5)
+paddings = st.sampled_from(["valid", "same"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(sizes, kernels, strides, paddings)
+def test_every_output_padding_the_engine_offers_is_undone_by_the_forward_conv(n, k, s, padding):
+    for op, size in S.deconv_paddings(n, k, s, padding).items():
+        assert S.deconv_out(n, k, s, padding, op) == size
+        assert S.conv_out(size, k, s, padding) == n, (n, k, s, padding, op, size)
+
+
+@settings(max_examples=300, deadline=None)
+@given(sizes, kernels, strides, paddings)
+def test_output_padding_none_is_always_offered(n, k, s, padding):
+    assert None in S.deconv_paddings(n, k, s, padding)
+
+
+@settings(max_examples=300, deadline=None)
+@given(sizes, kernels, strides, st.integers(1, 3))
+def test_same_padding_pads_exactly_what_the_last_window_needs(n, k, s, d):
+    if s > 1 and d > 1:
+        return
+    before, after = S.same_padding(n, k, s, d)
+    out = S.conv_out(n, k, s, "same", d)
+    assert out == -(-n // s) and 0 <= after - before <= 1
+    assert S.conv_out(n + before + after, k, s, "valid", d) == out
+
+
+@settings(max_examples=300, deadline=None)
+@given(sizes, kernels, strides)
+def test_pooling_follows_the_undilated_conv_rule(n, k, s):
+    for padding in ("valid", "same"):
+        try:
+            conv = S.conv_out(n, k, s, padding)
+        except S.ShapeError:
+            continue
+        assert S.pool_out(n, k, s, padding) == conv
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(8, 120), st.lists(st.tuples(st.integers(1, 5), st.integers(1, 3), paddings),
+                                     min_size=1, max_size=4))
+def test_trace_chains_each_spec_output_shape(n, convs):
+    layers = [S.Conv2D(4, k, s, p) for k, s, p in convs]
+    try:
+        t = S.trace((n, n, 1), layers)
+    except S.ShapeError:
+        return
+    shape = (n, n, 1)
+    for layer, row in zip(layers, t.rows):
+        assert row.input_shape == shape
+        shape = layer.output_shape(shape)
+        assert row.output_shape == shape
+
+
+def test_the_fast_tier_never_loads_tensorflow_or_keras() -> None:
+    """In `make test-fast` (CNNLAB_TEST_FAST=1): nothing has loaded them. Elsewhere: run the
+    fast tier in a child process, as `make test-fast` does, and require it to pass."""
+    if os.environ.get("CNNLAB_TEST_FAST"):
+        assert not {"tensorflow", "keras"} & set(sys.modules), sorted(
+            m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"))[:5]
+        return
+    env = {**os.environ, "CNNLAB_TEST_FAST": "1"}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p",
+                          "no:cacheprovider"], env=env, capture_output=True, text=True,
+                         cwd=os.path.dirname(os.path.dirname(__file__)), timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    last = run.stdout.strip().splitlines()[-1]
+    assert " passed" in last and "deselected" in last and "failed" not in last, last
