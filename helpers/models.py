@@ -38,7 +38,7 @@ from helpers.modelparts import (
     _resize_to,
     _start,
 )
-from helpers.shapes import Conv2D, MaxPooling2D, trace
+from helpers.shapes import Conv2D, MaxPooling2D, centred_edges, trace
 from helpers.unet import crop_targets, unet, unet_specs
 
 __all__ = [
@@ -214,8 +214,7 @@ def crop_pad_net(input_shape: Any, mode: str = "crop", filters: Sequence[int] = 
     if min(x.shape[1:3]) < 1:
         raise ModelError(f"input_shape={shape}: too small for {len(filters)} stages.")
     x = _head(x, classes, out_channels, shape[2])
-    gaps = [abs(h - w) for h, w in zip(x.shape[1:3], shape[:2])]
-    edges = tuple((d // 2, d - d // 2) for d in gaps)  # the odd pixel at the bottom/right
+    edges = centred_edges(tuple(x.shape[1:3]), shape[:2])  # the odd pixel at the bottom/right
     if mode == "crop":
         x = keras.layers.Cropping2D(edges, name="crop_to_target")(x)
     else:

@@ -28,6 +28,7 @@ from helpers.shapes import (
     ShapeError,
     UpSampling2D,
     ZeroPadding2D,
+    centred_edges,
     trace,
 )
 
@@ -37,15 +38,6 @@ __all__ = ["Cost", "Fix", "suggest"]
 
 HW = tuple[int, int]
 Edges = tuple[tuple[int, int], tuple[int, int]]
-
-
-def _split(d: int) -> tuple[int, int]:
-    """d pixels split over two sides, the odd one at the bottom/right (as TensorFlow does)."""
-    return d // 2, d - d // 2
-
-
-def _edges(a: HW, b: HW) -> Edges:
-    return _split(abs(a[0] - b[0])), _split(abs(a[1] - b[1]))
 
 
 @dataclass(frozen=True)
@@ -192,7 +184,7 @@ def _candidates(o: HW, t: HW) -> list[Fix]:
     area_o, area_t = o[0] * o[1], t[0] * t[1]
     grow = all(t[a] >= o[a] for a in (0, 1))
     shrink = all(t[a] <= o[a] for a in (0, 1))
-    edges = _edges(o, t)
+    edges = centred_edges(o, t)
     fixes = []
 
     def add(strategy: str, side: str, params: dict, cost: Cost, reason: str) -> None:
@@ -236,7 +228,7 @@ def _candidates(o: HW, t: HW) -> list[Fix]:
             for a in (0, 1)
         )
         up = (o[0] * size[0], o[1] * size[1])
-        rest = _edges(up, t)
+        rest = centred_edges(up, t)
         crop = tuple(rest[a] if up[a] > t[a] else (0, 0) for a in (0, 1))
         pad = tuple(rest[a] if up[a] < t[a] else (0, 0) for a in (0, 1))
         for interp in ("bilinear", "nearest"):

@@ -23,6 +23,7 @@ from helpers.shapes import (
     ShapeError,
     ZeroPadding2D,
     as_shape,
+    centred_edges,
     dilated,
     edges,
     pair,
@@ -178,7 +179,6 @@ def pad_to_valid(hw: tuple[int, int], layers: Sequence[Layer], limit: int = 1024
                       for tw in range(w, min(w + 66, limit + 1)) if _survives(layers, th, tw)),
                      None)
     if found:
-        (th, tw), dh, dw = found, found[0] - h, found[1] - w
-        return PadPlan((h, w), (th, tw), ((dh // 2, dh - dh // 2), (dw // 2, dw - dw // 2)))
+        return PadPlan((h, w), found, centred_edges(found, (h, w)))
     raise ShapeError(f"hw={hw}: no padded size up to {limit} survives this network; check that "
                      "its decoder undoes its encoder (see mirror_decoder).")

@@ -13,6 +13,8 @@ Keras or TensorFlow, not even lazily (helpers.bridge crosses into Keras).
 from .arithmetic import (
     ONEDNN_ONLY,
     ShapeError,
+    centred_edges,
+    centred_split,
     conv_out,
     deconv_out,
     deconv_paddings,
@@ -48,7 +50,7 @@ from .trace import Trace, TraceRow, layer_names, trace
 
 __all__ = [
     "ShapeError", "conv_out", "pool_out", "deconv_out", "deconv_paddings", "dilated",
-    "dropped_pixels", "same_padding", "ONEDNN_ONLY",
+    "dropped_pixels", "same_padding", "ONEDNN_ONLY", "centred_split", "centred_edges",
     "Layer", "Shape", "Conv2D", "SeparableConv2D", "DepthwiseConv2D", "MaxPooling2D",
     "AveragePooling2D", "Conv2DTranspose",
     "UpSampling2D", "Cropping2D", "ZeroPadding2D", "Resizing", "CenterCrop", "Concatenate",

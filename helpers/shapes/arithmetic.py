@@ -21,6 +21,8 @@ __all__ = [
     "same_padding",
     "dilated",
     "dropped_pixels",
+    "centred_split",
+    "centred_edges",
     "ONEDNN_ONLY",
     "onednn_only",
 ]
@@ -256,8 +258,26 @@ def same_padding(n: int, kernel: int, stride: int = 1, dilation: int = 1) -> tup
     (0, 1)
     """
     out = conv_out(n, kernel, stride, "same", dilation)
-    total = max((out - 1) * stride + dilated(kernel, dilation) - n, 0)
-    return total // 2, total - total // 2
+    return centred_split(max((out - 1) * stride + dilated(kernel, dilation) - n, 0))
+
+
+def centred_split(d: int) -> tuple[int, int]:
+    """d pixels shared by the two sides of an axis, centred: the odd one goes after
+    (bottom/right), as TensorFlow's "same" padding and CenterCrop do.
+
+    >>> centred_split(3)
+    (1, 2)
+    """
+    return d // 2, d - d // 2
+
+
+def centred_edges(a: tuple[int, int], b: tuple[int, int]) -> tuple[tuple[int, int], ...]:
+    """((top, bottom), (left, right)): the centred crop or pad between two (H, W) sizes.
+
+    >>> centred_edges((64, 64), (61, 62))     # e.g. Cropping2D(...) takes 64x64 to 61x62
+    ((1, 2), (1, 1))
+    """
+    return centred_split(abs(a[0] - b[0])), centred_split(abs(a[1] - b[1]))
 
 
 def dropped_pixels(n: int, kernel: int, stride: int = 1, dilation: int = 1) -> int:

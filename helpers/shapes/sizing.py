@@ -11,7 +11,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .arithmetic import ShapeError
+from .arithmetic import ShapeError, centred_edges
 from .layers import Layer, Pair, Shape, as_shape, edges, pair
 
 __all__ = ["UpSampling2D", "Cropping2D", "ZeroPadding2D", "ReflectPadding2D", "Resizing",
@@ -183,8 +183,7 @@ class Concatenate(Layer):
             where = f"Concatenate '{self.name}'" if self.name else "Concatenate"
             fix = ""
             if sh >= h and sw >= w:
-                dh, dw = sh - h, sw - w
-                crop = ((dh // 2, dh - dh // 2), (dw // 2, dw - dw // 2))
+                crop = centred_edges((sh, sw), (h, w))
                 fix = f" Crop the skip with Cropping2D({crop}) (as the original U-Net did), or"
             raise ShapeError(
                 f"{where} joins the skip '{self.skip}' of size {sh}x{sw} with a map of size "

@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from helpers.shapes import ShapeError
+from helpers.shapes import ShapeError, centred_split
 from helpers.svg_croppad import croppad_svg
 
 from .common import Explorer, message_html
@@ -64,7 +64,7 @@ class CropPad:
 
 def _split(name: str, d: int, offset: int | None) -> tuple[int, int]:
     if offset is None:
-        offset = d // 2  # centred: the odd pixel at the bottom/right, as CenterCrop does
+        offset = centred_split(d)[0]  # the odd pixel at the bottom/right, as CenterCrop does
     if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= d:
         raise ShapeError(f"{name}={offset!r}: there are {d} pixels to split on this axis, so "
                          f"{name} must be a whole number from 0 to {d} (centred: {d // 2}).")

@@ -30,6 +30,7 @@ from helpers.shapes import (
     Conv2DTranspose,
     MaxPooling2D,
     ShapeError,
+    centred_split,
 )
 from helpers.svg import GREY, LIGHT, OK, WARN, SvgPicture, _rect, _svg, _text
 
@@ -86,7 +87,7 @@ def unet_plan(depth: int, size: int, cure: str = "none") -> UNetPlan:
     padded, padding = size, (0, 0)
     if cure == "pad":  # what fixes.pad_to_valid gives for a square, without its 2-D search
         padded = valid_input_sizes(unet_specs(depth), size, size + 2 ** depth)[0]
-        padding = ((padded - size) // 2, padded - size - (padded - size) // 2)
+        padding = centred_split(padded - size)
     pool = MaxPooling2D(2, padding="same" if cure == "output_padding" else "valid")
     downs, n = [], padded
     for i in range(depth):
