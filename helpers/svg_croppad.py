@@ -12,7 +12,7 @@ rectangle per pixel, so a 128x128 grid stays a small SVG string.
 from __future__ import annotations
 
 from helpers.plots.style import PALETTE
-from helpers.svg import GREY, SvgPicture, _rect, _svg, _text
+from helpers.svg import GREY, SvgPicture, svg_document, svg_rect, svg_text
 
 __all__ = ["COLOURS", "croppad_svg"]
 
@@ -45,8 +45,8 @@ def croppad_svg(output_hw: tuple[int, int], target_hw: tuple[int, int], mode: st
     cell = max(1.0, min(14.0, size / max(oh, ow)))
     x0, y0 = 10.0, 28.0
     gap = oh * ow - ih * iw
-    body = [_rect(x0, y0, ow * cell, oh * cell, COLOURS[mode], "none", 0),
-            _rect(x0 + left * cell, y0 + top * cell, iw * cell, ih * cell, COLOURS["compared"],
+    body = [svg_rect(x0, y0, ow * cell, oh * cell, COLOURS[mode], "none", 0),
+            svg_rect(x0 + left * cell, y0 + top * cell, iw * cell, ih * cell, COLOURS["compared"],
                   "none", 0)]
     if cell >= 4:  # pixel grid lines
         lines = [f'M{x0:.1f},{y0 + i * cell:.1f}h{ow * cell:.1f}' for i in range(1, oh)]
@@ -55,18 +55,18 @@ def croppad_svg(output_hw: tuple[int, int], target_hw: tuple[int, int], mode: st
     out_box = (x0 + left * cell, y0 + top * cell, iw * cell, ih * cell)
     if mode == "crop_output":
         out_box = (x0, y0, ow * cell, oh * cell)
-    body.append(_rect(*out_box, "none", PALETTE["blue"], 2.5))
+    body.append(svg_rect(*out_box, "none", PALETTE["blue"], 2.5))
     target_box = (x0, y0, ow * cell, oh * cell) if mode != "crop_output" else \
         (x0 + left * cell, y0 + top * cell, iw * cell, ih * cell)
-    body.append(_rect(*target_box, "none", "#000000", 1.5, 'stroke-dasharray="5,3"'))
+    body.append(svg_rect(*target_box, "none", "#000000", 1.5, 'stroke-dasharray="5,3"'))
     (th, tw), (uh, uw) = target_hw, output_hw
-    body.append(_text(x0, 16, f"target {th}x{tw} (dashed), output {uh}x{uw} (blue) at "
+    body.append(svg_text(x0, 16, f"target {th}x{tw} (dashed), output {uh}x{uw} (blue) at "
                               f"top {top}, left {left}", 12, weight="bold"))
     ly = y0 + oh * cell + 18
     for k, (key, words) in enumerate((("compared", f"{ih * iw} pixels predicted and compared"),
                                       (mode, f"{gap} {LEGEND[mode]}"))):
-        body.append(_rect(x0, ly + 17 * k - 10, 12, 12, COLOURS[key], GREY, 0.5))
-        body.append(_text(x0 + 18, ly + 17 * k, words, 11, fill="#333333"))
+        body.append(svg_rect(x0, ly + 17 * k - 10, 12, 12, COLOURS[key], GREY, 0.5))
+        body.append(svg_text(x0 + 18, ly + 17 * k, words, 11, fill="#333333"))
     width = max(x0 + ow * cell + 10, 470)
     title = (f"{mode}: output {uh}x{uw}, target {th}x{tw}, offset top {top} left {left}, "
              f"{gap} pixels {mode.replace('_', ' ')}")
@@ -74,4 +74,4 @@ def croppad_svg(output_hw: tuple[int, int], target_hw: tuple[int, int], mode: st
               "invented": gap if mode.startswith("pad") else 0,
               "discarded": gap if mode == "crop_output" else 0}
     meet = tuple(output_hw) if mode == "crop_target" else tuple(target_hw)  # the size the loss sees
-    return SvgPicture(_svg(width, ly + 30, body, title), title, meet, 0, counts)
+    return SvgPicture(svg_document(width, ly + 30, body, title), title, meet, 0, counts)

@@ -24,7 +24,6 @@ from .network import SizeDiagramView, size_diagram, size_verdict
 from .previews import samples
 from .results import loss_curves, predictions
 from .style import CLASS_COLOURS, FONT, PALETTE, PlotError
-from .style import _mask_rgba as _mask_rgba  # data previews and older callers use it
 from .textcache import cache_text
 from .transposed import overlap_counts, overlap_map, transpose_grid
 

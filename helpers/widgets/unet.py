@@ -32,11 +32,11 @@ from helpers.shapes import (
     ShapeError,
     centred_split,
 )
-from helpers.svg import GREY, LIGHT, OK, WARN, SvgPicture, _rect, _svg, _text
+from helpers.svg import GREY, LIGHT, OK, WARN, SvgPicture, svg_document, svg_rect, svg_text
 
 from .common import Explorer, badge_html, message_html
 
-__all__ = ["CURES", "UNetPlan", "unet_specs", "unet_plan", "unet_svg", "UNetExplorer",
+__all__ = ["CURES", "UNetPlan", "unet_plan", "unet_svg", "UNetExplorer",
            "unet_explorer"]
 
 CURES = {"none": "none", "pad": "pad input", "crop": "crop skips",
@@ -129,8 +129,8 @@ def unet_plan(depth: int, size: int, cure: str = "none") -> UNetPlan:
 
 
 def _box(x: float, y: float, label: str, fill: str, text: str = "#000000") -> list[str]:
-    return [_rect(x, y, 64, 24, fill, "#FFFFFF", 0, 'rx="3"'),
-            _text(x + 32, y + 16, label, 11, "middle", text)]
+    return [svg_rect(x, y, 64, 24, fill, "#FFFFFF", 0, 'rx="3"'),
+            svg_text(x + 32, y + 16, label, 11, "middle", text)]
 
 
 def _arrow(x1: float, y1: float, x2: float, y2: float, colour: str = GREY) -> str:
@@ -155,9 +155,9 @@ def unet_svg(plan: UNetPlan) -> SvgPicture:
                f"{plan.size}x{plan.size}" if plan.builds else
                f"does not build: the skip at level {failed[0]} does not fit" if failed else
                "does not build: the input is too small for this depth")
-    body.append(_text(10, 16, verdict, 12, fill=OK if ok else WARN, weight="bold"))
+    body.append(svg_text(10, 16, verdict, 12, fill=OK if ok else WARN, weight="bold"))
     if plan.cure == "pad":
-        body.append(_text(10, 33, f"pad input {plan.size} -> {plan.padded} ({plan.padding[0]} "
+        body.append(svg_text(10, 33, f"pad input {plan.size} -> {plan.padded} ({plan.padding[0]} "
                           f"top/left, {plan.padding[1]} bottom/right); crop the output back",
                           11, fill="#333333"))
     pool_word = "ceil" if plan.cure == "output_padding" else "floor"
@@ -171,7 +171,7 @@ def unet_svg(plan: UNetPlan) -> SvgPicture:
                                y + gap))
             lossy = 2 * nxt != n
             tx, ty = (x + indent + 26, y + 37) if i + 1 < d else (centre + 72, y + gap + 16)
-            body.append(_text(tx, ty, f"{pool_word}({n}/2) = {nxt}", 10,
+            body.append(svg_text(tx, ty, f"{pool_word}({n}/2) = {nxt}", 10,
                               fill=WARN if lossy else "#333333"))
     if plan.bottom is not None:
         body += _box(centre, top + d * gap, f"{plan.bottom}x{plan.bottom}", BLUE, "#FFFFFF")
@@ -192,15 +192,15 @@ def unet_svg(plan: UNetPlan) -> SvgPicture:
         skip = plan.downs[i] if i < len(plan.downs) else None
         label = {"ok": f"skip {skip} = {up}", "crop": f"crop skip {skip} -> {up}",
                  "fail": f"{skip} vs {up}: Concatenate fails", "unreached": "not reached"}[join]
-        body.append(_text((ex + x) / 2, sy - 4, label, 10, "middle", colour,
+        body.append(svg_text((ex + x) / 2, sy - 4, label, 10, "middle", colour,
                           "bold" if join == "fail" else "normal"))
     if plan.downs:
-        body.append(_text(10, top - 6, "input" if plan.cure != "pad" else "padded input", 10,
+        body.append(svg_text(10, top - 6, "input" if plan.cure != "pad" else "padded input", 10,
                           fill=GREY))
-        body.append(_text(width - 10, top - 6, "decoder (before the head)", 10, "end", GREY))
+        body.append(svg_text(width - 10, top - 6, "decoder (before the head)", 10, "end", GREY))
     title = f"U-Net depth {d}, input {plan.size}x{plan.size}, cure {plan.cure}: " \
             + ("works" if ok else "fails")
-    return SvgPicture(_svg(width, height, body, title), title, plan.output, 0,
+    return SvgPicture(svg_document(width, height, body, title), title, plan.output, 0,
                       {"joins": plan.joins, "downs": plan.downs, "ups": plan.ups})
 
 

@@ -9,9 +9,8 @@ seed Keras (``seed=0``) before creating weights, so the same call gives the
 same model. Sizes are planned with the shape engine, so odd and non-square
 inputs land exactly (75 -> 38 -> 19 -> 38 -> 75).
 
-The U-Net lives in helpers.unet and the shared pieces in helpers.modelparts; this
-module re-exports `unet`, `unet_specs` and `crop_targets`, so `models.unet(...)`
-works. Keras is imported inside the functions: importing this module stays cheap.
+The U-Net is in unet.py and the shared pieces in parts.py. Keras is imported
+inside the functions: importing this module stays cheap.
 
 >>> model = upsampling_net((75, 75, 3))
 >>> size_path(model)
@@ -30,7 +29,9 @@ import numpy as np
 from helpers.bridge import keras_layer, trace_model
 from helpers.data import downsample
 from helpers.fixes import mirror_decoder
-from helpers.modelparts import (
+from helpers.shapes import Conv2D, MaxPooling2D, centred_edges, trace
+
+from .parts import (
     ModelError,
     _choice,
     _head,
@@ -38,14 +39,11 @@ from helpers.modelparts import (
     _resize_to,
     _start,
 )
-from helpers.shapes import Conv2D, MaxPooling2D, centred_edges, trace
-from helpers.unet import crop_targets, unet, unet_specs
 
 __all__ = [
     "ModelError", "encoder", "encoder_specs", "same_padding_net", "upsampling_net",
-    "downsampled_target_net", "downsample_targets", "crop_pad_net", "valid_mask", "unet",
-    "unet_specs",
-    "crop_targets", "size_path", "summary_line", "depth_to_space_layer",
+    "downsampled_target_net", "downsample_targets", "crop_pad_net", "valid_mask",
+    "size_path", "summary_line", "depth_to_space_layer",
 ]
 
 def encoder_specs(filters: Sequence[int] = (16, 32), method: str = "conv") -> list:

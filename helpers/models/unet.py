@@ -3,7 +3,7 @@
 `unet` cures sizes that are not multiples of 2 ** depth in one of three ways (pad
 the input, crop the skips, or output_padding); `unet_specs` is the same network as
 shape-engine specs; `crop_targets` matches targets to the cropping variant.
-`helpers.models` re-exports all three. Keras is imported inside the functions.
+Keras is imported inside the functions.
 
 >>> from helpers.fixes import valid_input_sizes
 >>> valid_input_sizes(unet_specs(2), 60, 70)  # without a cure: multiples of 2 ** 2
@@ -18,8 +18,9 @@ import numpy as np
 
 from helpers.bridge import keras_layer
 from helpers.fixes import land_pair, pad_to_valid
-from helpers.modelparts import HW, ModelError, _choice, _head, _resize_to, _start
 from helpers.shapes import Concatenate, Conv2D, Conv2DTranspose, MaxPooling2D
+
+from .parts import HW, ModelError, _choice, _head, _resize_to, _start
 
 __all__ = ["unet_specs", "unet", "crop_targets"]
 

@@ -1,0 +1,24 @@
+"""Training, in seconds and the same way every time, and honest comparisons.
+
+`train(model, (x, y))` refuses a model whose output is not the target's size (even
+the silent size-1 broadcast) and trains with a live loss curve (fit.py, live.py);
+`psnr`, `mean_iou` and `compare` put strategies side by side (metrics.py).
+Keras is imported inside the functions: importing this package stays cheap.
+
+>>> psnr(np.zeros((1, 4, 4, 1)), np.full((1, 4, 4, 1), 0.1))
+20.0
+"""
+
+from helpers.errors import ShapeMismatchError, TrainingError
+
+from .fit import check_target, compile_for, masked_loss, shape_checked, train
+from .live import loss_figure
+from .metrics import Comparison, History, compare, mean_iou, psnr
+
+__all__ = [
+    "train", "check_target", "shape_checked", "masked_loss", "compile_for",
+    "psnr", "mean_iou", "compare", "Comparison", "History", "loss_figure",
+    "TrainingError", "ShapeMismatchError",
+]
+
+import numpy as np  # noqa: E402,F401  (for the doctest above)
