@@ -28,13 +28,8 @@ from .layers import (
     Conv2D,
     Conv2DTranspose,
     DepthwiseConv2D,
-    Layer,
     MaxPooling2D,
     SeparableConv2D,
-    Shape,
-    as_shape,
-    edges,
-    pair,
 )
 from .receptive import ReceptiveField, receptive_field
 from .sizing import (
@@ -46,6 +41,7 @@ from .sizing import (
     UpSampling2D,
     ZeroPadding2D,
 )
+from .spec import Layer, Shape, as_shape, edges, pair
 from .trace import Trace, TraceRow, layer_names, trace
 
 __all__ = [

@@ -19,8 +19,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .arithmetic import ShapeError, dilated, same_padding
-from .layers import Conv2D, DepthwiseConv2D, Layer, MaxPooling2D, Shape, as_shape, edges, pair
+from .layers import Conv2D, DepthwiseConv2D, MaxPooling2D
 from .sizing import Cropping2D, ZeroPadding2D
+from .spec import Layer, Shape, as_shape, edges, pair
 from .trace import layer_names, trace
 
 __all__ = ["ReceptiveField", "RFRow", "receptive_field"]

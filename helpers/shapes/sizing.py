@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .arithmetic import ShapeError, centred_edges
-from .layers import Layer, Pair, Shape, as_shape, edges, pair
+from .spec import Layer, Pair, Shape, as_shape, edges, pair
 
 __all__ = ["UpSampling2D", "Cropping2D", "ZeroPadding2D", "ReflectPadding2D", "Resizing",
            "CenterCrop", "Concatenate"]

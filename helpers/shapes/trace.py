@@ -19,8 +19,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .arithmetic import ShapeError
-from .layers import Layer, Shape, as_shape
 from .sizing import Concatenate
+from .spec import Layer, Shape, as_shape
 
 __all__ = ["TraceRow", "Trace", "trace", "layer_names"]
 
