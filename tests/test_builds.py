@@ -142,3 +142,15 @@ def test_keras_comparisons_pass_under_the_other_build(repo_root) -> None:
     print(f"{build_name(not onednn())} (TF_ENABLE_ONEDNN_OPTS={other_build()}): {summary}")
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert " passed" in summary and "failed" not in summary, summary
+
+
+@both_builds
+def test_keras_model_builds_and_runs_the_projects_own_reflect_padding() -> None:
+    specs = [S.Conv2D(2, 3), S.ReflectPadding2D(((1, 2), (1, 0))), S.Conv2D(1, 1, name="out")]
+    model = B.keras_model((6, 5, 1), specs)
+    x = np.arange(30, dtype="float32").reshape(1, 6, 5, 1)
+    assert model(x).shape[1:] == S.trace((6, 5, 1), specs).output_shape == (7, 4, 1)
+    mirrored = B.keras_layer(S.ReflectPadding2D(1))(x)[0, :, :, 0].numpy()
+    assert mirrored[0].tolist() == mirrored[2].tolist()  # row -1 mirrors row 1
+    assert type(model.layers[2]).__name__ == "ReflectPadding2DLayer"
+    assert isinstance(B.spec_of(model.layers[2]), S.ReflectPadding2D)
