@@ -105,7 +105,7 @@ def test_mirror_decoder_of_dilated_encoders_runs_on_this_build() -> None:
                         dilation_rate=_pair(rng, 2, 3)),
                S.MaxPooling2D(2),
                S.DepthwiseConv2D(3, strides=2, padding="same")]
-        dec = F.mirror_decoder(enc, shape)
+        dec = S.mirror_decoder(enc, shape)
         assert all(int(np.max(layer.dilation_rate)) == 1 for layer in dec
                    if isinstance(layer, S.Conv2DTranspose)), dec
         model = B.keras_model(shape, enc + dec)

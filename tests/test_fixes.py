@@ -136,7 +136,7 @@ def test_fixes_are_ranked_and_explain_their_cost() -> None:
 
 def test_mirror_decoder_round_trips_every_random_encoder_exactly() -> None:
     for i, (shape, layers) in enumerate(ENCODERS):
-        decoder = F.mirror_decoder(layers, shape)
+        decoder = S.mirror_decoder(layers, shape)
         assert S.trace(shape, layers + decoder).output_shape == shape, (shape, layers, decoder)
         if i % 10 == 0 or any(getattr(x, "dilation_rate", 1) != 1 for x in layers):  # Keras too
             model = B.keras_model(shape, layers + decoder)
@@ -145,7 +145,7 @@ def test_mirror_decoder_round_trips_every_random_encoder_exactly() -> None:
 
 def test_mirror_decoder_lands_odd_sizes_75_38_19_38_75() -> None:
     enc = [S.Conv2D(8, 3, strides=2, padding="same"), S.Conv2D(16, 3, strides=2, padding="same")]
-    sizes = [r.output_shape[0] for r in S.trace((75, 75, 1), enc + F.mirror_decoder(enc, (75, 75)))]
+    sizes = [r.output_shape[0] for r in S.trace((75, 75, 1), enc + S.mirror_decoder(enc, (75, 75)))]
     assert sizes == [38, 19, 38, 75]
 
 
@@ -176,8 +176,8 @@ def test_valid_input_sizes_agrees_with_brute_force_through_keras() -> None:
             continue
         if model(np.zeros((1, n, n, 1), "float32")).shape[1:3] == (n, n):
             brute.append(n)
-    assert F.valid_input_sizes(layers, 17, 40) == brute == [20, 24, 28, 32, 36, 40]
-    assert F.valid_input_sizes(_unet(4), 100, 130) == [112, 128]  # multiples of 16
+    assert S.valid_input_sizes(layers, 17, 40) == brute == [20, 24, 28, 32, 36, 40]
+    assert S.valid_input_sizes(_unet(4), 100, 130) == [112, 128]  # multiples of 16
 
 
 def test_pad_to_valid_finds_the_least_padding_that_a_full_search_finds() -> None:
@@ -198,12 +198,12 @@ def test_pad_to_valid_finds_the_least_padding_that_a_full_search_finds() -> None
     for layers in (_unet(2), _unet(3), lopsided):
         for _ in range(4):
             h, w = rng.randint(17, 70), rng.randint(17, 70)
-            assert F.pad_to_valid((h, w), layers).padded_hw == least(layers, h, w), (h, w)
+            assert S.pad_to_valid((h, w), layers).padded_hw == least(layers, h, w), (h, w)
 
 
 def test_pad_to_valid_makes_an_odd_input_survive_a_unet() -> None:
     layers = _unet(3)
-    plan = F.pad_to_valid((75, 77), layers)
+    plan = S.pad_to_valid((75, 77), layers)
     assert plan.padded_hw == (80, 80) and plan.padding == ((2, 3), (1, 2))
     full = [plan.pad(), *layers, plan.crop()]
     assert S.trace((75, 77, 1), full).output_shape[:2] == (75, 77)

@@ -108,7 +108,7 @@ def test_importing_and_using_the_explorer_does_not_import_tensorflow() -> None:
 
 
 def test_the_pad_cure_pads_exactly_as_fixes_pad_to_valid_does() -> None:
-    from helpers.fixes import pad_to_valid
+    from helpers.shapes import pad_to_valid
     from helpers.widgets.unet import unet_specs
 
     for depth in (1, 2, 3):

@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from helpers.fixes import pad_to_valid, valid_input_sizes
 from helpers.models import unet_specs
-from helpers.shapes import Conv2DTranspose, ShapeError, pool_out
+from helpers.shapes import Conv2DTranspose, ShapeError, pad_to_valid, pool_out, valid_input_sizes
 
 from .core import Verdict, exercise
 

@@ -6,12 +6,9 @@
 """
 
 from .advisor import Cost, Fix, suggest
-from .decoder import PadPlan, mirror_decoder, pad_to_valid, valid_input_sizes
 from .doctor import Diagnosis, ErrorReading, diagnose, explain_error, read_error
-from .landing import land, land_pair
 
 __all__ = [
-    "Cost", "Fix", "suggest", "land", "land_pair",
-    "mirror_decoder", "valid_input_sizes", "pad_to_valid", "PadPlan",
+    "Cost", "Fix", "suggest",
     "Diagnosis", "ErrorReading", "diagnose", "explain_error", "read_error",
 ]

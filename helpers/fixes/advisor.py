@@ -29,10 +29,9 @@ from helpers.shapes import (
     UpSampling2D,
     ZeroPadding2D,
     centred_edges,
+    land_pair,
     trace,
 )
-
-from .landing import land_pair
 
 __all__ = ["Cost", "Fix", "suggest"]
 

@@ -28,8 +28,7 @@ import numpy as np
 
 from helpers.bridge import keras_layer, trace_model
 from helpers.data import downsample
-from helpers.fixes import mirror_decoder
-from helpers.shapes import Conv2D, MaxPooling2D, centred_edges, trace
+from helpers.shapes import Conv2D, MaxPooling2D, centred_edges, mirror_decoder, trace
 
 from .parts import (
     ModelError,
@@ -106,7 +105,7 @@ def upsampling_net(input_shape: Any, method: str = "transpose", filters: Sequenc
                    classes: int | None = None, seed: int | None = 0) -> Any:
     """An encoder-decoder whose decoder returns exactly to the input size.
 
-    method: "transpose" (Conv2DTranspose layers planned by helpers.fixes.mirror_decoder,
+    method: "transpose" (Conv2DTranspose layers planned by helpers.shapes.mirror_decoder,
     kernel/padding/output_padding chosen per stage so odd sizes land), "nearest" or
     "bilinear" (UpSampling2D(2) then a 3x3 conv), or "subpixel" (a conv to 4x the
     channels, then keras.ops.depth_to_space); the last three crop 1 pixel where 2n

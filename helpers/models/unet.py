@@ -5,7 +5,7 @@ the input, crop the skips, or output_padding); `unet_specs` is the same network 
 shape-engine specs; `crop_targets` matches targets to the cropping variant.
 Keras is imported inside the functions.
 
->>> from helpers.fixes import valid_input_sizes
+>>> from helpers.shapes import valid_input_sizes
 >>> valid_input_sizes(unet_specs(2), 60, 70)  # without a cure: multiples of 2 ** 2
 [60, 64, 68]
 """
@@ -17,8 +17,14 @@ from typing import Any
 import numpy as np
 
 from helpers.bridge import keras_layer
-from helpers.fixes import land_pair, pad_to_valid
-from helpers.shapes import Concatenate, Conv2D, Conv2DTranspose, MaxPooling2D
+from helpers.shapes import (
+    Concatenate,
+    Conv2D,
+    Conv2DTranspose,
+    MaxPooling2D,
+    land_pair,
+    pad_to_valid,
+)
 
 from .parts import HW, ModelError, _choice, _head, _resize_to, _start
 
@@ -47,7 +53,7 @@ def unet(input_shape: Any, depth: int = 2, odd_sizes: str = "pad", filters: int 
     """A U-Net (concatenated skips) that survives sizes not divisible by 2 ** depth.
 
     odd_sizes: "pad" zero-pads the input to the next size that survives
-    (helpers.fixes.pad_to_valid) and crops the output back; "crop" crops each skip
+    (helpers.shapes.pad_to_valid) and crops the output back; "crop" crops each skip
     to the upsampled map, as the original U-Net does, so the output is smaller than
     the input (crop the targets with `crop_targets`); "output_padding" pools with
     padding="same" and gives each Conv2DTranspose the output_padding that lands on

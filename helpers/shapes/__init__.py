@@ -23,6 +23,8 @@ from .arithmetic import (
     pool_out,
     same_padding,
 )
+from .decoder import PadPlan, mirror_decoder, pad_to_valid, valid_input_sizes
+from .landing import land, land_pair
 from .layers import (
     AveragePooling2D,
     Conv2D,
@@ -53,4 +55,5 @@ __all__ = [
     "Trace", "TraceRow", "trace", "layer_names", "pair", "edges", "as_shape",
     "ReflectPadding2D",
     "ReceptiveField", "receptive_field",
+    "land", "land_pair", "mirror_decoder", "valid_input_sizes", "pad_to_valid", "PadPlan",
 ]

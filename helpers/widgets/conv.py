@@ -11,8 +11,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from helpers.fixes.landing import land
-from helpers.shapes import Conv2D, Conv2DTranspose, ShapeError, deconv_paddings, same_padding
+from helpers.shapes import Conv2D, Conv2DTranspose, ShapeError, deconv_paddings, land, same_padding
 from helpers.svg import SvgPicture, conv_svg, overlap_svg
 
 from .common import Explorer, message_html

@@ -22,7 +22,6 @@ from typing import Any
 
 import ipywidgets as w
 
-from helpers.fixes import land_pair, valid_input_sizes
 from helpers.models import unet_specs
 from helpers.plots.style import PALETTE
 from helpers.shapes import (
@@ -31,6 +30,8 @@ from helpers.shapes import (
     MaxPooling2D,
     ShapeError,
     centred_split,
+    land_pair,
+    valid_input_sizes,
 )
 from helpers.svg import GREY, LIGHT, OK, WARN, SvgPicture, svg_document, svg_rect, svg_text
 
@@ -85,7 +86,7 @@ def unet_plan(depth: int, size: int, cure: str = "none") -> UNetPlan:
     if not all(isinstance(v, int) and v >= 1 for v in (depth, size)):
         raise ShapeError(f"depth={depth!r}, size={size!r}: both must be ints >= 1, e.g. 2, 75.")
     padded, padding = size, (0, 0)
-    if cure == "pad":  # what fixes.pad_to_valid gives for a square, without its 2-D search
+    if cure == "pad":  # what shapes.pad_to_valid gives for a square, without its 2-D search
         padded = valid_input_sizes(unet_specs(depth), size, size + 2 ** depth)[0]
         padding = centred_split(padded - size)
     pool = MaxPooling2D(2, padding="same" if cure == "output_padding" else "valid")

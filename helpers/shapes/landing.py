@@ -10,7 +10,7 @@ output_padding cure and the transpose explorer's "land on N" button.
 
 from __future__ import annotations
 
-from helpers.shapes import deconv_paddings
+from .arithmetic import deconv_paddings
 
 __all__ = ["land", "land_pair"]
 

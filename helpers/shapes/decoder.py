@@ -11,26 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
-from helpers.shapes import (
-    Concatenate,
-    Conv2D,
-    Conv2DTranspose,
-    Cropping2D,
-    DepthwiseConv2D,
-    Layer,
-    MaxPooling2D,
-    Resizing,
-    ShapeError,
-    ZeroPadding2D,
-    as_shape,
-    centred_edges,
-    dilated,
-    edges,
-    pair,
-    trace,
-)
-
+from .arithmetic import ShapeError, centred_edges, dilated
 from .landing import land_pair
+from .layers import Conv2D, Conv2DTranspose, DepthwiseConv2D, MaxPooling2D
+from .sizing import Concatenate, Cropping2D, Resizing, ZeroPadding2D
+from .spec import Layer, as_shape, edges, pair
+from .trace import trace
 
 __all__ = ["mirror_decoder", "valid_input_sizes", "pad_to_valid", "PadPlan"]
 
