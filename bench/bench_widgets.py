@@ -56,7 +56,7 @@ CODE = textwrap.dedent('''
     cx = crop_pad_explorer(); display(cx)
     res["crop_pad_explorer"] = timed(drags(cx, {"output_h": list(range(40, 63)),
                                                 "top": [0, 1, 2, 3],
-                                                "mode": ["crop_target", "pad_reflect"]}))
+                                                "mode": ["crop_target", "pad_output"]}))
     from helpers.widgets import unet_explorer
     ux = unet_explorer(); display(ux)
     res["unet_explorer"] = timed(drags(ux, {"size": list(range(16, 256, 7)),

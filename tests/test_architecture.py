@@ -126,3 +126,31 @@ def test_only_the_bridge_turns_specs_into_keras_layers() -> None:
                  if "getattr(keras.layers" in p.read_text(encoding="utf-8")
                  and "bridge" not in p.parts]
     assert offenders == []
+
+
+def _strategy_names(registry: Path) -> set[str]:
+    """The first argument of every Strategy(...) in the registry: the strategies' names."""
+    return {node.args[0].value for node in ast.walk(ast.parse(registry.read_text()))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Strategy"
+            and node.args and isinstance(node.args[0], ast.Constant)}
+
+
+def _literals(path: Path) -> list[tuple[int, str]]:
+    """Every string constant of a file, except __all__'s (those name Python objects)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    exports = {id(c) for node in ast.walk(tree) if isinstance(node, ast.Assign)
+               and any(getattr(t, "id", "") == "__all__" for t in node.targets)
+               for c in ast.walk(node.value)}
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in exports]
+
+
+def test_strategy_names_are_written_as_literals_in_the_registry_only() -> None:
+    registry = HELPERS / "fixes" / "strategies.py"
+    names = _strategy_names(registry)
+    assert len(names) >= 10, names
+    found = [f"{path.relative_to(ROOT)}:{line} {value!r}"
+             for path in sorted(HELPERS.rglob("*.py")) if path != registry
+             for line, value in _literals(path) if value in names]
+    assert found == [], "use the registry (helpers.fixes.strategies) instead of: " + str(found)

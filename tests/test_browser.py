@@ -70,7 +70,7 @@ def test_stride_slider_changes_the_size_text_and_the_picture_on_the_page(page: A
 
 
 def test_fix_button_turns_the_badge_to_match_and_redraws_the_picture(page: Any) -> None:
-    change = click_stack_fix(page, "crop", SHOTS)
+    change = click_stack_fix(page, "crop the output", SHOTS)
     assert change.text_before.startswith("MISMATCH"), change.text_before
     assert change.text_after.startswith("MATCH"), change.text_after
     sizes = re.findall(r"(\d+x\d+)", change.text_after)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from helpers import models
+from helpers.fixes import compared_demos, demos
 from helpers.models import (
     ModelError,
     crop_pad_net,
     crop_targets,
+    demo,
     downsample_targets,
     downsampled_target_net,
     same_padding_net,
@@ -23,6 +26,7 @@ from helpers.models import (
 )
 from helpers.training import check_target, compile_for
 
+ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.both_builds  # tests/test_builds.py runs this file under both builds
 
 SIZES = [(64, 64, 3), (75, 75, 3), (64, 75, 3)]
@@ -163,3 +167,20 @@ def test_importing_helpers_models_and_training_does_not_import_keras() -> None:
             "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("label", list(demos()))
+def test_every_demo_of_the_registry_builds_with_an_output_its_targets_match(label: str) -> None:
+    way, d = demos()[label]
+    run = demo(label, (32, 32, 3), classes=2)
+    y = np.zeros((2, 32, 32), np.int32)
+    assert run.model.output_shape[1:3] == run.targets(y).shape[1:3] == (32 // d.target_factor,) * 2
+    assert (run.loss is not None) == d.masked_loss
+    assert (ROOT / "notebooks" / f"{way.lesson}.ipynb").exists(), way.lesson
+
+
+def test_notebook_06_compares_one_demo_per_lesson() -> None:
+    lessons = [demos()[label][0].lesson for label in compared_demos()]
+    assert lessons == sorted(set(lessons)) and len(lessons) == 5
+    with pytest.raises(ModelError, match="not a demo"):
+        demo("upsampling", (32, 32, 3))

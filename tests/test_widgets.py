@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import ipywidgets as w
 import numpy as np
 import pytest
 
@@ -81,7 +82,7 @@ def test_stack_explorer_redraws_when_the_input_or_a_layer_changes() -> None:
     assert ex.value["output_hw"] is None and "cannot run" in ex.badge.value
 
 
-@pytest.mark.parametrize("label", ["pad", "upsample", "transposed conv", "resize"])
+@pytest.mark.parametrize("label", ["pad the output", "upsample", "transposed conv", "resize"])
 def test_each_fix_button_produces_a_matching_network(label: str) -> None:
     ex = stack_explorer(input_shape=(64, 64, 1))
     assert ex.fix(label)
@@ -97,7 +98,20 @@ def test_the_crop_button_applies_when_the_output_is_too_large_and_explains_other
                         input_shape=(32, 32, 1))
     assert ex.value["output_hw"] == (35, 35)
     assert not ex.fix("upsample") and "does not apply" in ex.badge.value
-    assert ex.fix("crop") and ex.value["matches"]
+    assert not ex.fix("crop and pad the output") and "does not apply" in ex.badge.value
+    assert ex.fix("crop the output") and ex.value["matches"]
+
+
+def test_the_fix_buttons_are_the_output_side_strategies_of_the_registry() -> None:
+    from helpers.fixes import STRATEGIES
+
+    ex = stack_explorer()
+    buttons = [b.description for box in ex.children if isinstance(box, w.HBox)
+               for b in box.children if isinstance(b, w.Button)]
+    output_side = [s.label for s in STRATEGIES.values() if s.side == "output"]
+    assert [b for b in buttons if b in output_side] == output_side
+    with pytest.raises(S.ShapeError, match="not a fix button"):
+        ex.fix("crop")
 
 
 def test_check_with_keras_agrees_with_the_trace() -> None:
@@ -109,7 +123,7 @@ def test_check_with_keras_agrees_with_the_trace() -> None:
 
 def test_the_explorers_do_not_import_tensorflow() -> None:
     code = ("import sys; from helpers.widgets import *; conv_explorer(); transpose_explorer(); "
-            "e = stack_explorer(); e.fix('pad'); "
+            "e = stack_explorer(); e.fix('pad the output'); "
             "print([m for m in ('tensorflow', 'keras') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

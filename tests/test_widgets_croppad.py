@@ -8,8 +8,8 @@ import sys
 import numpy as np
 import pytest
 
+from helpers.fixes import crop_pad
 from helpers.widgets import crop_pad_explorer
-from helpers.widgets.croppad import crop_pad
 
 SIZES = [((61, 61), (64, 64)), ((60, 57), (64, 64)), ((1, 5), (4, 9)), ((30, 31), (33, 40))]
 
@@ -45,22 +45,22 @@ def test_the_named_crop_of_the_target_keeps_the_window_the_picture_shows(output_
         assert ex.value["ignored"] == target_hw[0] * target_hw[1] - output_hw[0] * output_hw[1]
 
 
-@pytest.mark.parametrize("mode", ["pad_zeros", "pad_reflect"])
+@pytest.mark.parametrize("fill", ["zeros", "reflect"])
 @pytest.mark.parametrize("output_hw, target_hw", SIZES)
 def test_the_named_padding_takes_the_output_to_the_target_size_at_the_offset(
-        mode, output_hw, target_hw) -> None:
-    ex = crop_pad_explorer(output_hw, target_hw, mode=mode)
+        fill, output_hw, target_hw) -> None:
+    ex = crop_pad_explorer(output_hw, target_hw, mode="pad_output", fill=fill)
     (gh, gw) = (target_hw[0] - output_hw[0], target_hw[1] - output_hw[1])
     for top, left in {(0, 0), (gh, gw), (gh // 2, gw // 2)}:
         ex.set(top=top, left=left)
         if ex.value["layer"] is None:  # reflect cannot add more than n - 1 per side
-            assert mode == "pad_reflect" and "mirror" in ex.picture.value
+            assert fill == "reflect" and "mirror" in ex.picture.value
             continue
         x = _numbered(*output_hw) + 1
         padded = np.asarray(_keras_layer(ex.value["layer"])(x))
         assert padded.shape[1:3] == target_hw
         assert padded[0, top, left, 0] == 1  # the output's first pixel sits at (top, left)
-        if mode == "pad_zeros":
+        if fill == "zeros":
             assert (padded == 0).sum() == ex.value["invented"]
         assert ex.value["ignored"] == 0
 
@@ -97,7 +97,7 @@ def test_changing_a_size_recentres_the_offsets_and_limits_their_range() -> None:
 @pytest.mark.parametrize("settings, words", [
     ({"mode": "crop_target", "output_h": 70}, "crop the output instead"),
     ({"mode": "crop_output"}, "crop the target or pad the output"),
-    ({"mode": "pad_reflect", "output_h": 2, "output_w": 2}, "at most 1"),
+    ({"mode": "pad_output", "fill": "reflect", "output_h": 2, "output_w": 2}, "at most 1"),
     ({"top": 9}, "from 0 to 3"),
 ])
 def test_bad_settings_show_an_inline_message_not_an_exception(settings, words) -> None:
@@ -105,7 +105,7 @@ def test_bad_settings_show_an_inline_message_not_an_exception(settings, words) -
     ex.set(**settings)
     assert ex.value["layer"] is None and words in ex.value["error"]
     assert "cannot run" in ex.picture.value and "Traceback" not in ex.picture.value
-    ex.set(mode="crop_target", output_h=61, output_w=61)
+    ex.set(mode="crop_target", fill="zeros", output_h=61, output_w=61)
     assert ex.value["layer"] == "Cropping2D(((1, 2), (1, 2)))"
     assert ex.picture.value.startswith("<svg")
 
@@ -114,7 +114,7 @@ def test_set_redraws_once_and_reads_back() -> None:
     ex = crop_pad_explorer()
     draws = []
     ex.picture.observe(lambda change: draws.append(change["new"]), names="value")
-    ex.set(output_h=58, output_w=60, target_h=64, target_w=66, mode="pad_zeros", top=1, left=2)
+    ex.set(output_h=58, output_w=60, target_h=64, target_w=66, mode="pad_output", top=1, left=2)
     assert len(draws) == 1
     assert ex.value["layer"] == "ZeroPadding2D(((1, 5), (2, 4)))" and ex.value["invented"] == 744
 
@@ -123,7 +123,7 @@ def test_the_readout_names_the_layer_and_the_ignored_pixels() -> None:
     ex = crop_pad_explorer((61, 61), (64, 64))
     assert "Cropping2D(((1, 2), (1, 2)))" in ex.readout.value
     assert "target pixels ignored: 375 of 4096 (9.2%)" in ex.readout.value
-    ex.set(mode="pad_zeros")
+    ex.set(mode="pad_output")
     assert "target pixels ignored: 0 of 4096" in ex.readout.value
     assert "masked_loss" in ex.readout.value
 
@@ -137,9 +137,22 @@ def test_crop_pad_agrees_with_the_fix_advisor() -> None:
         assert crop_pad(output_hw, target_hw).ignored == fix.cost.target_pixels_lost
 
 
+def test_the_explorer_offers_the_crop_and_pad_strategies_of_the_registry() -> None:
+    from helpers.fixes.strategies import CROP_OUTPUT, CROP_TARGET, PAD_OUTPUT
+
+    ex = crop_pad_explorer()
+    assert [v for _, v in ex.controls["mode"].options] == [
+        CROP_TARGET.name, PAD_OUTPUT.name, CROP_OUTPUT.name]
+    assert [label for label, _ in ex.controls["mode"].options] == [
+        CROP_TARGET.label, PAD_OUTPUT.label, CROP_OUTPUT.label]
+    assert ex.controls["fill"].options == PAD_OUTPUT.variants and ex.controls["fill"].disabled
+    ex.set(mode="pad_output", fill="reflect")
+    assert not ex.controls["fill"].disabled and ex.value["layer"].startswith("ReflectPadding2D")
+
+
 def test_importing_and_using_the_explorer_does_not_import_tensorflow() -> None:
     code = ("import sys; from helpers.widgets import crop_pad_explorer; "
-            "e = crop_pad_explorer(); e.set(mode='pad_reflect'); "
+            "e = crop_pad_explorer(); e.set(mode='pad_output', fill='reflect'); "
             "print([m for m in ('tensorflow', 'keras') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from helpers.fixes import suggest
+from helpers.fixes.strategies import CROP_TARGET, PAD_OUTPUT
 
 from .core import Verdict, exercise
 
@@ -26,9 +27,10 @@ def _pad_at_the_end(answer: Any) -> Verdict:
     if sizes != (OUTPUT, TARGET):
         return Verdict(False, f"Keep the output at {OUTPUT[0]}x{OUTPUT[1]} and the target at "
                               f"{TARGET[0]}x{TARGET[1]} (you have {sizes[0]} and {sizes[1]}).")
-    if value["mode"] != "pad_zeros":
-        return Verdict(False, f"The mode is '{value['mode']}'; the exercise pads the output "
-                              "with zeros.")
+    if (value["mode"], value.get("fill")) != (PAD_OUTPUT.name, "zeros"):
+        return Verdict(False, f"The mode is '{value['mode']}' with fill '{value.get('fill')}'; "
+                              f"the exercise pads the output with zeros ('{PAD_OUTPUT.label}', "
+                              "fill 'zeros').")
     if value["edges"] is None:
         return Verdict(False, f"The explorer shows a message instead of a layer: "
                               f"{value.get('error', '')} Move the offsets back into range.")
@@ -47,7 +49,7 @@ def _pad_at_the_end(answer: Any) -> Verdict:
 
 @exercise("4.2", f"target pixels lost by cropping 64x64 targets to {UNET_OUT[0]}x{UNET_OUT[1]}")
 def _pixels_lost(answer: Any) -> Verdict:
-    fix = next(f for f in suggest(UNET_OUT, TARGET) if f.strategy == "crop_target")
+    fix = next(f for f in suggest(UNET_OUT, TARGET) if f.strategy == CROP_TARGET.name)
     lost, total = fix.cost.target_pixels_lost, TARGET[0] * TARGET[1]
     if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
         return Verdict(False, "Answer with one whole number of target pixels.")

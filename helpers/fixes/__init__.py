@@ -6,9 +6,12 @@
 """
 
 from .advisor import Cost, Fix, suggest
+from .croppad import CropPad, crop_pad
 from .doctor import Diagnosis, ErrorReading, diagnose, explain_error, read_error
+from .strategies import STRATEGIES, Demo, Strategy, compared_demos, demos
 
 __all__ = [
-    "Cost", "Fix", "suggest",
+    "Cost", "Fix", "suggest", "STRATEGIES", "Strategy", "Demo", "demos", "compared_demos",
+    "CropPad", "crop_pad",
     "Diagnosis", "ErrorReading", "diagnose", "explain_error", "read_error",
 ]

@@ -2,7 +2,8 @@
 
 builders.py: the encoder, same padding, upsampling, downsampled target and crop/pad
 networks; unet.py: the U-Net and its three cures for odd sizes; parts.py: what the
-builders share. Every builder returns an uncompiled functional Keras model, seeded.
+builders share; demos.py: the model that shows each strategy in training (demo).
+Every builder returns an uncompiled functional Keras model, seeded.
 
 >>> size_path(unet((64, 64, 1), depth=2))
 '64x64 -> 32x32 -> 16x16 -> 32x32 -> 64x64'
@@ -23,10 +24,11 @@ from .builders import (
     upsampling_net,
     valid_mask,
 )
+from .demos import DemoRun, demo
 from .unet import crop_targets, unet, unet_specs
 
 __all__ = [
     "encoder", "encoder_specs", "same_padding_net", "upsampling_net", "downsampled_target_net",
     "downsample_targets", "crop_pad_net", "valid_mask", "unet", "unet_specs", "crop_targets",
-    "size_path", "summary_line", "depth_to_space_layer", "ModelError",
+    "size_path", "summary_line", "depth_to_space_layer", "ModelError", "demo", "DemoRun",
 ]

@@ -9,109 +9,33 @@ then ignores. Pure arithmetic and SVG (helpers.svg_croppad): no TensorFlow.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as w
 
-from helpers.shapes import ShapeError, centred_split
+from helpers.fixes.croppad import FILLS, MODES, CropPad, crop_pad
+from helpers.fixes.strategies import CROP_OUTPUT, CROP_TARGET, PAD_OUTPUT
+from helpers.shapes import ShapeError
 from helpers.svg_croppad import croppad_svg
 
 from .common import Explorer, message_html
 
-__all__ = ["MODES", "CropPad", "crop_pad", "CropPadExplorer", "crop_pad_explorer"]
+__all__ = ["CropPadExplorer", "crop_pad_explorer"]
 
-MODES = {"crop_target": "crop the target", "pad_zeros": "pad the output (zeros)",
-         "pad_reflect": "pad the output (reflect)", "crop_output": "crop the output"}
-LAYERS = {"crop_target": "Cropping2D", "pad_zeros": "ZeroPadding2D",
-          "pad_reflect": "ReflectPadding2D", "crop_output": "Cropping2D"}
 HW = tuple[int, int]
 _SLIDER = {"continuous_update": True, "style": {"description_width": "90px"},
            "layout": w.Layout(width="320px")}
-
-
-@dataclass(frozen=True)
-class CropPad:
-    """One crop or pad: the sizes, the mode and the ((top, bottom), (left, right)) edges."""
-
-    output_hw: HW
-    target_hw: HW
-    mode: str
-    edges: tuple[tuple[int, int], tuple[int, int]]
-
-    @property
-    def layer(self) -> str:
-        """The layer, as code: Cropping2D / ZeroPadding2D from keras.layers, or
-        helpers.shapes.ReflectPadding2D (Keras has no reflect layer)."""
-        return f"{LAYERS[self.mode]}({self.edges})"
-
-    @property
-    def applies_to(self) -> str:
-        """"targets" (crop them before the loss) or "output" (append to the model)."""
-        return "targets" if self.mode == "crop_target" else "output"
-
-    @property
-    def gap(self) -> int:
-        """Pixels between the two sizes: cropped away, or invented by padding."""
-        (oh, ow), (th, tw) = self.output_hw, self.target_hw
-        return abs(th * tw - oh * ow)
-
-    @property
-    def ignored(self) -> int:
-        """Target pixels the loss never sees (only cropping the target hides any)."""
-        return self.gap if self.mode == "crop_target" else 0
-
-
-def _split(name: str, d: int, offset: int | None) -> tuple[int, int]:
-    if offset is None:
-        offset = centred_split(d)[0]  # the odd pixel at the bottom/right, as CenterCrop does
-    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= d:
-        raise ShapeError(f"{name}={offset!r}: there are {d} pixels to split on this axis, so "
-                         f"{name} must be a whole number from 0 to {d} (centred: {d // 2}).")
-    return offset, d - offset
-
-
-def crop_pad(output_hw: HW, target_hw: HW, mode: str = "crop_target",
-             top: int | None = None, left: int | None = None) -> CropPad:
-    """The CropPad that meets output and target in `mode`; top/left default to centred.
-
-    Raises ShapeError (with what to do instead) when the mode cannot meet the sizes.
-
-    >>> crop_pad((61, 61), (64, 64)).layer
-    'Cropping2D(((1, 2), (1, 2)))'
-    >>> crop_pad((61, 61), (64, 64), "pad_zeros", top=0).layer
-    'ZeroPadding2D(((0, 3), (1, 2)))'
-    """
-    if mode not in MODES:
-        raise ShapeError(f"mode={mode!r} is not a mode; use one of {list(MODES)}.")
-    (oh, ow), (th, tw) = output_hw, target_hw
-    small, big = (target_hw, output_hw) if mode == "crop_output" else (output_hw, target_hw)
-    smaller = "target" if mode == "crop_output" else "output"
-    instead = "crop the target or pad the output" if mode == "crop_output" else "crop the output"
-    for axis, o, t in (("H", oh, th), ("W", ow, tw)):
-        if (o < t) if mode == "crop_output" else (o > t):
-            raise ShapeError(f"'{MODES[mode]}' needs the {smaller} to be the smaller one, but "
-                             f"on {axis} the output is {o} and the target {t}: {instead} "
-                             "instead.")
-    edges = (_split("top", big[0] - small[0], top), _split("left", big[1] - small[1], left))
-    if mode == "pad_reflect":
-        for axis, n, (a, b) in zip("HW", output_hw, edges):
-            if max(a, b) > n - 1:
-                raise ShapeError(f"reflect padding adds {max(a, b)} pixels on one side of {axis}, "
-                                 f"but a mirror of {n} pixels can add at most {n - 1}: pad with "
-                                 "zeros, or make the output larger first.")
-    return CropPad(tuple(output_hw), tuple(target_hw), mode, edges)
 
 
 def _readout(plan: CropPad) -> str:
     (t, b), (left, r) = plan.edges
     total = plan.target_hw[0] * plan.target_hw[1]
     code = html.escape(plan.layer)
-    if plan.mode == "crop_target":
+    if plan.mode == CROP_TARGET.name:
         (oh, ow) = plan.output_hw
         how = (f"apply to the targets: <b>keras.layers.{code}</b>(y), or "
                f"y[:, {t}:{t + oh}, {left}:{left + ow}]")
-    elif plan.mode == "pad_reflect":
+    elif plan.mode == PAD_OUTPUT.name and plan.fill == "reflect":
         how = f"append to the model: x = <b>bridge.keras_layer(shapes.{code})</b>(x)"
     else:
         how = f"append to the model: x = <b>keras.layers.{code}</b>(x)"
@@ -121,12 +45,13 @@ def _readout(plan: CropPad) -> str:
     lines = [how, f"split: top {t}, bottom {b}, left {left}, right {r} ({where})",
              f"<b>target pixels ignored: {plan.ignored} of {total} "
              f"({100 * plan.ignored / total:.1f}%)</b>"]
-    if plan.mode.startswith("pad") and plan.gap:
-        lines.append(f"invented pixels compared with real ones: {plan.gap} "
-                     f"({100 * plan.gap / total:.1f}%); masked_loss(valid_mask(model)) would "
+    if plan.invented:
+        lines.append(f"invented pixels compared with real ones: {plan.invented} "
+                     f"({100 * plan.invented / total:.1f}%); masked_loss(valid_mask(model)) would "
                      "ignore them instead")
-    if plan.mode == "crop_output":
-        lines.append(f"predictions cropped away: {plan.gap} (their pixels are never trained)")
+    if plan.discarded:
+        lines.append(f"predictions cropped away: {plan.discarded} (their pixels are never "
+                     "trained)")
     return f'<div style="font-family:monospace;font-size:13px">{"<br>".join(lines)}</div>'
 
 
@@ -136,20 +61,23 @@ class CropPadExplorer(w.VBox, Explorer):
     >>> ex = CropPadExplorer((61, 61), (64, 64))
     >>> ex.value["layer"], ex.value["ignored"]
     ('Cropping2D(((1, 2), (1, 2)))', 375)
-    >>> ex.set(mode="pad_zeros", top=0); ex.value["layer"]
+    >>> ex.set(mode="pad_output", top=0); ex.value["layer"]
     'ZeroPadding2D(((0, 3), (1, 2)))'
     """
 
     def __init__(self, output_hw: HW = (61, 61), target_hw: HW = (64, 64),
-                 mode: str = "crop_target", top: int | None = None,
-                 left: int | None = None) -> None:
+                 mode: str = CROP_TARGET.name, top: int | None = None,
+                 left: int | None = None, fill: str = FILLS[0]) -> None:
         sizes = {"output_h": output_hw[0], "output_w": output_hw[1], "target_h": target_hw[0],
                  "target_w": target_hw[1]}
         self.controls = {name: w.IntSlider(v, min=1, max=128, description=name.replace("_", " "),
                                            **_SLIDER) for name, v in sizes.items()}
-        self.controls["mode"] = w.Dropdown(options=[(t, k) for k, t in MODES.items()],
+        self.controls["mode"] = w.Dropdown(options=[(way.label, k) for k, way in MODES.items()],
                                            value=mode, description="mode",
                                            style={"description_width": "90px"})
+        self.controls["fill"] = w.ToggleButtons(options=FILLS, value=fill, description="fill",
+                                                style={"description_width": "90px",
+                                                       "button_width": "80px"})
         for name in ("top", "left"):
             self.controls[name] = w.IntSlider(0, min=0, max=0, description=f"{name} offset",
                                               **_SLIDER)
@@ -176,7 +104,8 @@ class CropPadExplorer(w.VBox, Explorer):
     def _centre(self, top: int | None = None, left: int | None = None) -> None:
         """Offset sliders: range 0..gap, value top/left (None: centred)."""
         v = {k: c.value for k, c in self.controls.items()}
-        flip = -1 if v["mode"] == "crop_output" else 1
+        flip = -1 if v["mode"] == CROP_OUTPUT.name else 1
+        self.controls["fill"].disabled = v["mode"] != PAD_OUTPUT.name
         self._asked = {"top": top, "left": left}
         for name, axis in (("top", "h"), ("left", "w")):
             d = max(flip * (v[f"target_{axis}"] - v[f"output_{axis}"]), 0)
@@ -196,8 +125,7 @@ class CropPadExplorer(w.VBox, Explorer):
         total = p.target_hw[0] * p.target_hw[1]
         return {**v, "layer": p.layer, "edges": p.edges, "applies_to": p.applies_to,
                 "ignored": p.ignored, "ignored_pct": round(100 * p.ignored / total, 2),
-                "invented": p.gap if p.mode.startswith("pad") else 0,
-                "discarded": p.gap if p.mode == "crop_output" else 0, "error": ""}
+                "invented": p.invented, "discarded": p.discarded, "error": ""}
 
     @value.setter
     def value(self, values: dict[str, Any]) -> None:
@@ -217,24 +145,22 @@ class CropPadExplorer(w.VBox, Explorer):
         self._asked = {}
         try:
             self.plan = crop_pad((v["output_h"], v["output_w"]), (v["target_h"], v["target_w"]),
-                                 v["mode"], top, left)
+                                 v["mode"], top, left, v["fill"])
         except ShapeError as e:
             self.plan, self.error = None, str(e)
             self.readout.value = ""
             self.picture.value = message_html(self.error)
             return
         self.error = ""
-        (t, _), (lf, _) = self.plan.edges
         self.readout.value = _readout(self.plan)
-        self.picture.value = croppad_svg(self.plan.output_hw, self.plan.target_hw, v["mode"],
-                                         t, lf).svg
+        self.picture.value = croppad_svg(self.plan).svg
 
 
 def crop_pad_explorer(output_hw: HW = (61, 61), target_hw: HW = (64, 64),
                       **settings: Any) -> CropPadExplorer:
-    """The live crop/pad explorer widget (see CropPadExplorer); settings: mode, top, left.
+    """The live crop/pad explorer widget (see CropPadExplorer); settings: mode, top, left, fill.
 
-    >>> crop_pad_explorer((61, 61), (64, 64), mode="pad_reflect").value["invented"]
+    >>> crop_pad_explorer((61, 61), (64, 64), mode="pad_output", fill="reflect").value["invented"]
     375
     """
     return CropPadExplorer(output_hw, target_hw, **settings)

@@ -14,14 +14,14 @@ from typing import Any
 import ipywidgets as w
 import numpy as np
 
+from helpers.fixes import demos
 from helpers.svg import loss_svg
 
 from .common import message_html
 
-__all__ = ["TrainingPlayground", "training_playground", "STRATEGIES"]
+__all__ = ["TrainingPlayground", "training_playground", "CHOICES"]
 
-STRATEGIES = ("same padding", "upsampling: transposed", "upsampling: bilinear",
-              "upsampling: nearest", "downsampled target", "crop", "pad + masked loss", "U-Net")
+CHOICES = tuple(demos())  # every strategy's demo model, in lesson order
 
 
 def _data(task: str, size: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -35,36 +35,6 @@ def _data(task: str, size: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return images, (masks > 0).astype("int32"), timages, (tmasks > 0).astype("int32")
 
 
-def _build(strategy: str, shape: tuple, classes: int | None) -> tuple[Any, Any, Any]:
-    """(model, target transform, loss) for a strategy; the transform maps full-size
-    targets, and the loss is None (train's default) except for the masked pad."""
-    from helpers import models
-
-    kw = {"classes": classes} if classes else {}
-
-    def same(y: np.ndarray) -> np.ndarray:
-        return y
-
-    if strategy == "same padding":
-        return models.same_padding_net(shape, filters=12, **kw), same, None
-    if strategy.startswith("upsampling"):
-        method = {"transposed": "transpose"}.get(strategy.split(": ")[1], strategy.split(": ")[1])
-        return models.upsampling_net(shape, method=method, **kw), same, None
-    if strategy == "downsampled target":
-        return (models.downsampled_target_net(shape, factor=4, **kw),
-                lambda y: models.downsample_targets(y, 4), None)
-    if strategy == "crop":
-        return models.crop_pad_net(shape, mode="crop", **kw), same, None
-    if strategy == "pad + masked loss":  # the zero border is invented: the loss looks away
-        from helpers.training import masked_loss
-
-        model = models.crop_pad_net(shape, mode="pad", **kw)
-        loss = masked_loss(models.valid_mask(model),
-                           "sparse_categorical_crossentropy" if classes else "mse")
-        return model, same, loss
-    return models.unet(shape, depth=2, **kw), same, None
-
-
 class TrainingPlayground(w.VBox):
     """Controls for strategy, task, epochs and learning rate; Train and Stop; live loss."""
 
@@ -72,7 +42,7 @@ class TrainingPlayground(w.VBox):
                  epochs: int = 5, lr: float = 3e-3) -> None:
         style = {"description_width": "80px"}
         self.controls = {
-            "strategy": w.Dropdown(options=STRATEGIES, value=strategy, description="strategy",
+            "strategy": w.Dropdown(options=CHOICES, value=strategy, description="strategy",
                                    style=style),
             "task": w.ToggleButtons(options=["denoising", "segmentation"], value=task,
                                     description="task", style=style),
@@ -131,12 +101,14 @@ class TrainingPlayground(w.VBox):
     def _train(self) -> None:
         import keras
 
+        from helpers.models import demo
         from helpers.training import train
 
         v = self.value
         segmentation = v["task"] == "segmentation"
         x, y, xt, yt = _data(v["task"])
-        model, target, loss = _build(v["strategy"], x.shape[1:], 2 if segmentation else None)
+        run = demo(v["strategy"], x.shape[1:], classes=2 if segmentation else None)
+        model, target = run.model, run.targets
         playground = self
 
         class Watch(keras.callbacks.Callback):
@@ -152,7 +124,7 @@ class TrainingPlayground(w.VBox):
                 playground.curve.value = loss_svg(playground.history).svg
 
         history = train(model, ((x, target(y)), (xt, target(yt))), epochs=v["epochs"],
-                        batch_size=16, lr=v["lr"], loss=loss, live=False, callbacks=[Watch()])
+                        batch_size=16, lr=v["lr"], loss=run.loss, live=False, callbacks=[Watch()])
         self.last_run = history
         stopped = " (stopped)" if self._stop.is_set() else ""
         self.status.value = (f"<b>{v['strategy']}</b> on {v['task']}: {history}" + stopped)

@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from helpers.fixes import suggest
+from helpers.fixes import STRATEGIES, suggest
 from helpers.shapes import (
     Conv2D,
     Conv2DTranspose,
@@ -28,16 +28,10 @@ from helpers.svg import SvgPicture, size_svg
 
 from .common import Explorer, badge_html, message_html
 
-__all__ = ["StackExplorer", "stack_explorer", "FIX_BUTTONS"]
+__all__ = ["StackExplorer", "stack_explorer", "FIXES"]
 
 KINDS = ("Conv2D", "MaxPooling2D", "Conv2DTranspose", "UpSampling2D")
-FIX_BUTTONS = {  # button label -> fix strategies it may apply, in order
-    "crop": ("crop_output", "crop_pad_output"),
-    "pad": ("pad_output", "crop_pad_output"),
-    "upsample": ("upsample_output",),
-    "transposed conv": ("transposed_conv",),
-    "resize": ("resize_output",),
-}
+FIXES = {way.label: way for way in STRATEGIES.values() if way.side == "output"}  # the buttons
 DEFAULT = (Conv2D(16, 3, strides=2, padding="same"), Conv2D(32, 3, strides=2),
            MaxPooling2D(2), Conv2DTranspose(16, 3, strides=2, padding="same"))
 
@@ -101,8 +95,8 @@ class StackExplorer(w.VBox, Explorer):
         self.traced: Trace | None = None
         self.error = ""
         buttons = []
-        for label in FIX_BUTTONS:
-            b = w.Button(description=label, layout=w.Layout(width="136px"))
+        for label in FIXES:
+            b = w.Button(description=label, layout=w.Layout(width="170px"))
             b.on_click(lambda _, label=label: self.fix(label))
             buttons.append(b)
         clear = w.Button(description="remove fixes", icon="undo", layout=w.Layout(width="136px"))
@@ -195,14 +189,14 @@ class StackExplorer(w.VBox, Explorer):
         self.table.value = self.traced._repr_html_()
 
     def fix(self, label: str) -> bool:
-        """Append the fix advisor's best fix of this kind ('crop', 'pad', 'upsample',
-        'transposed conv', 'resize'); True if one applied."""
-        if label not in FIX_BUTTONS:
-            raise ValueError(f"label={label!r}: use one of {list(FIX_BUTTONS)}.")
+        """Append the fix advisor's best fix of the strategy a button shows (a label of
+        FIXES, e.g. 'crop the output' or 'transposed conv'); True if one applied."""
+        if label not in FIXES:
+            raise ShapeError(f"label={label!r} is not a fix button: use one of {list(FIXES)}.")
         if self.traced is None:
             return False
         out, channels = self.traced.output_shape[:2], self.traced.output_shape[2]
-        found = [f for f in suggest(out, self.target_hw) if f.strategy in FIX_BUTTONS[label]]
+        found = [f for f in suggest(out, self.target_hw) if f.strategy == FIXES[label].name]
         if not found:
             self.badge.value += message_html(
                 f"'{label}' does not apply to {out[0]}x{out[1]} -> {self.target_hw[0]}x"
