@@ -11,8 +11,8 @@ rectangle per pixel, so a 128x128 grid stays a small SVG string.
 
 from __future__ import annotations
 
+from helpers.plots import GREY, SvgPicture, svg_document, svg_rect, svg_text
 from helpers.plots.style import PALETTE
-from helpers.svg import GREY, SvgPicture, svg_document, svg_rect, svg_text
 
 __all__ = ["COLOURS", "croppad_svg"]
 

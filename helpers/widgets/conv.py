@@ -1,6 +1,6 @@
 """conv_explorer() and transpose_explorer(): one layer, every size, live.
 
-Both draw SVG (helpers.svg), so a slider tick redraws in well under a
+Both draw SVG (helpers.plots), so a slider tick redraws in well under a
 millisecond in the kernel; neither imports TensorFlow.
 """
 
@@ -11,8 +11,8 @@ from typing import Any
 
 import ipywidgets as w
 
+from helpers.plots import SvgPicture, conv_svg, overlap_svg
 from helpers.shapes import Conv2D, Conv2DTranspose, ShapeError, deconv_paddings, land, same_padding
-from helpers.svg import SvgPicture, conv_svg, overlap_svg
 
 from .common import Explorer, message_html
 

@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as w
 import numpy as np
 
-from helpers.svg import loss_svg
+from helpers.plots import loss_svg
 
 from .common import message_html
 
