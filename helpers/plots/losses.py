@@ -91,13 +91,18 @@ def loss_svg(history: Any, steps: Sequence[tuple[float, float]] = (), epochs: in
         if steps:
             body.append(svg_line([xy(x, v) for x, v in steps if math.isfinite(v)], colour, 1,
                                  opacity=RUNNING[1], cls="running"))
-        for k, (key, s) in enumerate(series.items()):
+        key_rows = []
+        for key, s in series.items():
             label, dash = LOSS_LINES[key]
             body.append(svg_line([xy(i + 1, v) for i, v in enumerate(s)], colour, 2, dash,
                                  cls=key))
-            body.append(svg_line([(right - 96, top + 4 + 14 * k), (right - 76, top + 4 + 14 * k)],
-                                 colour, 2, dash))
-            body.append(svg_text(right - 72, top + 8 + 14 * k, label, 11))
+            key_rows.append((label, 2, dash, 1.0))
+        if steps:
+            key_rows.append((RUNNING[0], 1, None, RUNNING[1]))
+        for k, (label, lw, dash, alpha) in enumerate(key_rows):
+            y = top + 4 + 14 * k
+            body.append(svg_line([(right - 106, y), (right - 86, y)], colour, lw, dash, alpha))
+            body.append(svg_text(right - 82, y + 4, label, 11))
         if best is not None:
             watched = series.get("val_loss") or series["loss"]
             body.append(_star(*xy(best + 1, watched[best]), 7, colour))
