@@ -42,7 +42,8 @@ class _Progress:
         self.last_text = self.last_plot = self.plot_cost = 0.0
         self.diverged = None
         self.notebook, self.tty = _in_notebook(), sys.stdout.isatty()
-        self.live = self.text = self.plot = None
+        self.live = False  # True while a loss curve is shown (Jupyter, live=True)
+        self.text = self.plot = None
         if self.notebook:
             from IPython.display import Pretty, display
 
@@ -56,7 +57,7 @@ class _Progress:
         from IPython.display import SVG
 
         title = f"{self.name}: {current or (self.lines[-1] if self.lines else '')}"[:70]
-        return SVG(loss_svg(self.history, self.points, self.epochs, title, 560, 220).svg)
+        return SVG(data=loss_svg(self.history, self.points, self.epochs, title, 560, 220).svg)
 
     def _show(self, current: str = "", final: bool = False) -> None:
         now = time.perf_counter()
