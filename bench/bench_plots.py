@@ -1,12 +1,9 @@
-"""Benchmark redrawing the two live pictures: size_diagram and conv_grid.
+"""Benchmark building the live pictures: conv_svg, overlap_svg, size_diagram, loss_svg.
 
 Run: .venv/bin/python bench/bench_plots.py
-Each picture is redrawn 100 times with changing values into one existing
-figure (view.update(...) then fig.canvas.draw() on the Agg backend), once as
-the views do it and once with their text cache turned off, then built as a
-fresh figure 100 times (size_diagram(...) / conv_grid(...), then draw). Prints
-p50 and p95 in ms and each one's ratio to the redraw. The figures measured on
-the project machine are in bench/README.md.
+Each picture is built 100 times with changing values, the way an explorer redraws
+it on a slider tick (geometry from helpers.shapes, then the SVG string). Prints
+p50 and p95 in ms. The figures measured on the project machine are in bench/README.md.
 """
 
 from __future__ import annotations
@@ -18,26 +15,19 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from helpers.plots import ConvGridView, SizeDiagramView, conv_grid, size_diagram  # noqa: E402
-from helpers.plots.convolution import AxisPlan  # noqa: E402
+from helpers.plots import conv_svg, loss_svg, overlap_svg, size_diagram  # noqa: E402
 from helpers.shapes import (  # noqa: E402
     Concatenate,
     Conv2D,
     Conv2DTranspose,
     MaxPooling2D,
     ShapeError,
+    conv_out,
     trace,
 )
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 RUNS = 100
 
@@ -63,70 +53,50 @@ def traces(count: int = RUNS, seed: int = 0) -> list:
     return out
 
 
-def conv_settings(count: int = RUNS, seed: int = 0) -> list[tuple]:
-    """(n, kernel, stride, padding, dilation) that Keras accepts, n from 7 to 12."""
-    grid = itertools.product(range(7, 13), range(1, 6), range(1, 4), ("valid", "same"), (1, 2))
-    ok = []
-    for args in grid:
-        try:
-            AxisPlan.of(*args)
-            ok.append(args)
-        except ShapeError:
-            pass
-    rng = random.Random(seed)
-    return [rng.choice(ok) for _ in range(count)]
+def conv_settings(count: int = RUNS) -> list[tuple]:
+    """(n, kernel, stride, padding, dilation) that Keras accepts, cycling through n 7-12."""
+    every = [(n, k, s, p, d) for n, k, s, p, d in itertools.product(
+        range(7, 13), range(1, 6), (1, 2, 3), ("valid", "same"), (1, 2)) if _runs(n, k, s, p, d)]
+    return list(itertools.islice(itertools.cycle(random.Random(0).sample(every, len(every))),
+                                 count))
 
 
-def timed(step: Callable[[object], object], values: list) -> list[float]:
-    """Milliseconds of step(value) for each value."""
-    ms = []
-    for value in values:
-        t = time.perf_counter()
-        step(value)
-        ms.append((time.perf_counter() - t) * 1e3)
-    return ms
+def _runs(n: int, k: int, s: int, p: str, d: int) -> bool:
+    try:
+        conv_out(n, k, s, p, d)
+    except ShapeError:
+        return False
+    return True
 
 
-def p(ms: list[float], q: int) -> float:
-    """The q-th percentile of ms."""
-    return statistics.quantiles(ms, n=100, method="inclusive")[q - 1]
+def timed(calls: list[Callable[[], object]]) -> tuple[float, float]:
+    """(p50, p95) in ms over the calls."""
+    times = []
+    for call in calls:
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
 
 
-def report(name: str, runs: dict[str, list[float]]) -> None:
-    redraw = runs["redraw"]
-    for how, ms in runs.items():
-        print(f"{name:13s} {how:26s} p50 {p(ms, 50):5.1f} ms  p95 {p(ms, 95):5.1f} ms  "
-              f"({p(ms, 50) / p(redraw, 50):3.1f}x the redraw)")
-
-
-def without_text_cache(fig: Figure) -> Figure:
-    """The figure drawing its text the ordinary way again (undoes cache_text)."""
-    fig.__dict__.pop("draw", None)
-    fig._text_cache = None
-    return fig
-
-
-def both_ways(make_view: Callable[[], object], cases: list, fresh: Callable) -> dict:
-    """Milliseconds per case: redrawn by a view, by a view without the text cache, fresh."""
-    runs = {}
-    for how, cached in (("redraw", True), ("redraw, no text cache", False)):
-        view = make_view()
-        if not cached:
-            without_text_cache(view.fig)
-        view.update(*cases[0])
-        view.fig.canvas.draw()  # warm up: fonts, and the first labels
-
-        def redraw(case: tuple, view=view) -> None:
-            view.update(*case)
-            view.fig.canvas.draw()
-
-        runs[how] = timed(redraw, cases)
-    runs["fresh figure each time"] = timed(lambda case: fresh(*case).canvas.draw(), cases)
-    return runs
+def main() -> None:
+    rng = random.Random(0)
+    histories = [{"loss": [rng.random() for _ in range(e)], "val_loss": [rng.random()
+                  for _ in range(e)]} for e in (rng.randint(1, 30) for _ in range(RUNS))]
+    cases = {
+        "conv_svg": [lambda a=a: conv_svg(*a) for a in conv_settings()],
+        "overlap_svg": [lambda k=k, s=s, i=i: overlap_svg(k, s, 2 + i % 7) for k, s, i in zip(
+            itertools.cycle(range(1, 6)), itertools.cycle((1, 2, 3)), range(RUNS))],
+        "size_diagram": [lambda t=t, g=g: size_diagram(t, g) for t, g in traces()],
+        "loss_svg": [lambda h=h: loss_svg(h, [(i / 4, v) for i, v in enumerate(h["loss"])])
+                     for h in histories],
+    }
+    print(f"{'picture':<14}{'p50 ms':>8}{'p95 ms':>8}")
+    for name, calls in cases.items():
+        p50, p95 = timed(calls)
+        print(f"{name:<14}{p50:>8.3f}{p95:>8.3f}")
 
 
 if __name__ == "__main__":
-    print(f"matplotlib {matplotlib.__version__}, backend {matplotlib.get_backend()}, "
-          f"{RUNS} redraws each, figure 9 x 4.6 in at 100 dpi")
-    report("size_diagram", both_ways(SizeDiagramView, traces(), size_diagram))
-    report("conv_grid", both_ways(ConvGridView, conv_settings(), conv_grid))
+    main()

@@ -67,12 +67,18 @@ CODE = textwrap.dedent('''
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
-    from helpers.plots import conv_grid
-    def naive(i):
+    def naive(i):  # a matplotlib figure of the input grid, three windows and the output
         n, stride = 8 + i % 20, 1 + i % 3
         layer = keras.layers.Conv2D(1, 3, strides=stride)
         out = layer(np.zeros((1, n, n, 1), "float32")).shape[1]
-        fig = conv_grid(n, 3, stride)
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.6))
+        left.imshow(np.zeros((n, n)), cmap="gray_r", vmin=0, vmax=1)
+        for k in range(3):
+            left.add_patch(plt.Rectangle((k * stride - 0.5, -0.5), 3, 3, fill=False,
+                                         ec=f"C{k}", lw=2))
+        right.imshow(np.zeros((out, out)), cmap="gray_r", vmin=0, vmax=1)
+        left.set_title(f"input {n}x{n}")
+        right.set_title(f"output {out}x{out}")
         fig.savefig(io.BytesIO(), format="png", dpi=100)
         plt.close(fig)
     naive(0)

@@ -1,10 +1,9 @@
-"""Draw the README's pictures with helpers.plots: docs/img/size_diagram.png, conv_grid.png.
+"""Draw the README's pictures with helpers.plots: docs/img/size_diagram.svg, conv_windows.svg.
 
     python docs/make_figures.py            # or: .venv/bin/python docs/make_figures.py
 
-Agg backend, 100 dpi, no software name or date in the PNG, so the same
-matplotlib and FreeType write the same bytes on every run (another version
-may draw text a pixel differently).
+They are the very SVG pictures the notebooks and explorers show (plain Python,
+no matplotlib), so the same code writes the same bytes on every machine.
 """
 
 from __future__ import annotations
@@ -13,17 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from helpers.plots import conv_grid, size_diagram  # noqa: E402
+from helpers.plots import conv_svg, size_diagram  # noqa: E402
 from helpers.shapes import Conv2D, Conv2DTranspose, trace  # noqa: E402
-
-PNG = {"dpi": 100, "metadata": {"Software": None}, "pil_kwargs": {"optimize": True}}
 
 # The README's mismatch: two stride-2 "same" convolutions take 75 to ceil(75/2) = 38 and
 # then 19; two stride-2 transposed convolutions double back to 38 and 76, one pixel too many.
@@ -38,13 +31,15 @@ ENCODER_DECODER = [
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=HERE / "img",
-                        help="folder for the PNGs (default: docs/img/)")
+                        help="folder for the SVGs (default: docs/img/)")
     out = parser.parse_args().out
     out.mkdir(parents=True, exist_ok=True)
-    size_diagram(trace((75, 75, 3), ENCODER_DECODER), target=(75, 75)).savefig(
-        out / "size_diagram.png", **PNG)
-    conv_grid(8, 3, stride=2).savefig(out / "conv_grid.png", **PNG)
-    print(f"wrote {out / 'size_diagram.png'} and {out / 'conv_grid.png'}")
+    pictures = {"size_diagram.svg": size_diagram(trace((75, 75, 3), ENCODER_DECODER),
+                                                 target=(75, 75)),
+                "conv_windows.svg": conv_svg(8, 3, stride=2)}
+    for name, picture in pictures.items():
+        (out / name).write_text(picture.svg + "\n", encoding="utf-8")
+    print("wrote " + " and ".join(str(out / name) for name in pictures))
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from helpers.fixes.croppad import MODES, CropPad
 from helpers.fixes.strategies import CROP_OUTPUT, CROP_TARGET, PAD_OUTPUT
+from helpers.plots import GREY, SvgPicture, svg_document, svg_rect, svg_text
 from helpers.plots.style import PALETTE
-from helpers.svg import GREY, SvgPicture, svg_document, svg_rect, svg_text
 
 __all__ = ["REGIONS", "croppad_svg"]
 

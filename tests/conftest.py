@@ -90,7 +90,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def stage(nodeid: str) -> str:
     """The stage a test belongs to: its file's name without `test_`, or 'doctests'.
 
-    >>> stage("tests/test_shapes.py::test_conv_out[1]"), stage("helpers/svg.py::helpers.svg")
+    >>> stage("tests/test_shapes.py::test_conv_out[1]"), stage("helpers/plots/svg.py")
     ('shapes', 'doctests')
     """
     path = nodeid.split("::")[0]

@@ -1,7 +1,7 @@
 """The layering of helpers/, read from the code's own imports (docs/architecture.md).
 
 Data flows one way: errors -> shapes (pure) -> bridge (the only crossing into Keras
-for specs) -> fixes, models, training -> pictures -> widgets -> checks. A module may
+for specs) -> fixes, pictures -> training -> models -> widgets -> checks. A module may
 import from its own unit and from lower tiers only, lazily or not; the pure part
 never imports Keras or TensorFlow at all; no two modules import each other.
 """
@@ -21,9 +21,9 @@ TIERS = [
     {"helpers.errors"},
     {"helpers.shapes"},
     {"helpers.bridge", "helpers.data", "helpers.runtime"},
-    {"helpers.fixes"},
-    {"helpers.training", "helpers.plots"},
-    {"helpers.models", "helpers.svg"},
+    {"helpers.fixes", "helpers.plots"},
+    {"helpers.training"},
+    {"helpers.models"},
     {"helpers.svg_croppad"},
     {"helpers.widgets"},
     {"helpers.checks", "helpers.labkit"},

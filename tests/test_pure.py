@@ -89,3 +89,29 @@ def test_the_fast_tier_never_loads_tensorflow_or_keras() -> None:
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     last = run.stdout.strip().splitlines()[-1]
     assert " passed" in last and "deselected" in last and "failed" not in last, last
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 40), kernels, strides, paddings, st.integers(1, 3))
+def test_conv_windows_cover_what_the_size_rule_says(n, k, s, padding, d):
+    try:
+        w = S.conv_windows(n, k, s, padding, d)
+    except S.ShapeError:
+        return
+    assert w.size == n + sum(w.pad) and w.out == S.conv_out(n, k, s, padding, d)
+    if padding == "valid":
+        assert w.dropped == S.dropped_pixels(n, k, s, d)
+    read = {column for r in range(w.out) for _, column in w.taps(r, r)}  # every window start
+    inside = {i for i, state in enumerate(w.states) if state != "padding"}
+    assert read & inside == {i for i, state in enumerate(w.states) if state == "input"}
+    assert max(read) < w.size
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 12), kernels, strides)
+def test_every_input_pixel_paints_k_by_k_output_pixels_and_even_means_uniform_inside(n, k, s):
+    o = S.overlap(n, k, s)
+    assert sum(map(sum, o.canvas)) == n * n * k * k and o.canvas == o.counts  # "valid" crops none
+    inner = o.axis[k - 1:len(o.axis) - k + 1] if n > 2 * -(-k // s) else ()
+    if inner:
+        assert (len(set(inner)) == 1) == o.even, (n, k, s, o.axis)

@@ -17,7 +17,6 @@ from helpers.training import (
     ShapeMismatchError,
     check_target,
     compare,
-    loss_figure,
     masked_loss,
     mean_iou,
     psnr,
@@ -190,14 +189,6 @@ def test_psnr_and_mean_iou_match_hand_computed_values() -> None:
         psnr(np.zeros((1, 4, 4, 1)), np.zeros((1, 2, 2, 1)))
 
 
-def test_loss_figure_draws_steps_epochs_and_validation() -> None:
-    ax = loss_figure({"loss": [1.0, 0.5], "val_loss": [0.9, 0.6]},
-                     [(0.5, 1.2), (1.0, 1.0), (1.5, 0.6)], epochs=2)
-    lines = {line.get_label(): line for line in ax.lines}
-    assert list(lines["val_loss"].get_ydata()) == [0.9, 0.6]
-    assert len(lines["running loss"].get_xdata()) == 3 and ax.get_xlim() == (0, 2)
-
-
 def test_setup_seeds_numpy_and_reads_fast_mode(monkeypatch, capsys) -> None:
     monkeypatch.setenv("CNNLAB_FAST", "1")
     info = helpers.setup(seed=5)
@@ -234,8 +225,10 @@ def test_in_jupyter_the_loss_plot_and_progress_update_in_place(monkeypatch) -> N
         "h = train(same_padding_net((16, 16, 1), filters=4), ((x, x), (x, x)), batch_size=8)")]
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     shown = [o for o in nb.cells[0].outputs if o.output_type == "display_data"]
-    images = [o for o in shown if "image/png" in o.data]
-    texts = [o.data["text/plain"] for o in shown if "image/png" not in o.data]
+    images = [o for o in shown if "image/svg+xml" in o.data]
+    texts = [o.data["text/plain"] for o in shown if "image/svg+xml" not in o.data]
     assert len(images) == 1 and len(texts) == 1  # one of each, updated in place
     assert texts[0].splitlines()[-1].startswith("epoch 2/2")
+    curve = images[0].data["image/svg+xml"]  # plots.loss_svg, the playground's picture
+    assert 'class="loss"' in curve and 'class="running"' in curve and "epoch 2/2" in curve
     assert not any(o.output_type == "error" for o in nb.cells[0].outputs)

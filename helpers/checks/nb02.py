@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from helpers.bridge import error_text, keras_layer
-from helpers.shapes import Conv2DTranspose, ShapeError, conv_out, deconv_out, pair
-from helpers.svg import overlap_svg
+from helpers.shapes import Conv2DTranspose, ShapeError, conv_out, deconv_out, overlap, pair
 
 from .core import Verdict, exercise
 
@@ -46,7 +45,7 @@ def _no_checkerboard(answer: Any) -> Verdict:
         shown = "an error" if out is None else f"{out}x{out}"
         return Verdict(False, f"The explorer shows {shown}, not {2 * n}x{2 * n}. Read its formula; "
                               "with padding='same' and output_padding=None the output is n * s.")
-    if not overlap_svg(k, s).data["even"]:
+    if not overlap(16, k, s).even:
         return Verdict(False, f"{2 * n}x{2 * n}, but kernel {k} with stride {s} overlaps unevenly "
                               "(look at the map: the counts alternate). Which kernel sizes give "
                               "every inner pixel the same count?")

@@ -1,37 +1,53 @@
-"""The project's matplotlib figures: one function per picture, same colours everywhere.
+"""The project's pictures: one per concept, same colours and fonts everywhere (style.py).
 
-Nothing here imports TensorFlow or Keras, and importing the package does not
-import matplotlib either: each function imports what it draws with. Every
-function returns the Figure; most accept ``ax=`` to draw into yours.
+The live pictures are SVG (`SvgPicture`: crisp, rebuilt in well under a
+millisecond, shown inline by Jupyter); they draw geometry the pure part computes
+(`shapes.conv_windows`, `shapes.overlap`, `shapes.trace`, `shapes.size_verdict`),
+and the explorers show the very same pictures. The static figures are matplotlib;
+nothing here imports TensorFlow or Keras, and importing the package imports no
+matplotlib either: each figure imports what it draws with.
 
-- `size_diagram` (and `SizeDiagramView`): the network as blocks sized by H.
-- `conv_grid` (and `ConvGridView`): a convolution's windows on the input grid.
-- `transpose_grid`, `overlap_map`: how a transposed convolution spreads pixels.
-- `feature_maps`: every layer's activations at their true relative sizes.
-- `loss_curves`, `predictions`: training results, one colour per strategy.
+- `conv_svg`: a convolution's windows on the input grid, and what they miss.
+- `overlap_svg`: how a transposed convolution paints its output, and the overlap.
+- `size_diagram`: the network as blocks sized by H, against the target.
+- `loss_svg` (live, one run) and `loss_curves` (static, several runs, log scale):
+  the loss per epoch, from the same series (`loss_series`, `best_epoch`) and style.
+- `predictions`: each strategy's output beside its target, at true size.
 - `samples`: a data preview with masks overlaid.
 - `decision_guide` (and `Branch`): the flow chart of notebook 06, from measured results.
-- `cache_text`: the label cache that makes the views' redraws fast (textcache.py).
+- `SvgPicture`, `svg_document`, `svg_rect`, `svg_line`, `svg_text`: SVG primitives.
 
 >>> PALETTE["blue"]
 '#0072B2'
 """
 
-from .activations import feature_maps
-from .convolution import ConvGridView, conv_grid
+from .convolution import conv_svg
 from .guide import Branch, decision_guide
-from .network import SizeDiagramView, size_diagram, size_verdict
+from .losses import best_epoch, loss_curves, loss_series, loss_svg
+from .network import size_diagram
 from .previews import samples
-from .results import loss_curves, predictions
-from .style import CLASS_COLOURS, FONT, PALETTE, PlotError
-from .textcache import cache_text
-from .transposed import overlap_counts, overlap_map, transpose_grid
+from .results import predictions
+from .style import (
+    CLASS_COLOURS,
+    FONT,
+    GREY,
+    LIGHT,
+    MARKS,
+    OK,
+    PALETTE,
+    SERIES,
+    WARN,
+    PlotError,
+)
+from .svg import SvgPicture, svg_document, svg_line, svg_rect, svg_text
+from .transposed import overlap_svg
 
 __all__ = [
     "Branch", "decision_guide",
-    "CLASS_COLOURS", "FONT", "PALETTE", "PlotError",
-    "SizeDiagramView", "size_diagram", "size_verdict",
-    "ConvGridView", "conv_grid",
-    "transpose_grid", "overlap_map", "overlap_counts",
-    "feature_maps", "loss_curves", "predictions", "samples", "cache_text",
+    "CLASS_COLOURS", "FONT", "GREY", "LIGHT", "MARKS", "OK", "PALETTE", "SERIES", "WARN",
+    "PlotError",
+    "SvgPicture", "svg_document", "svg_line", "svg_rect", "svg_text",
+    "conv_svg", "overlap_svg", "size_diagram",
+    "best_epoch", "loss_curves", "loss_series", "loss_svg",
+    "predictions", "samples",
 ]

@@ -1,96 +1,27 @@
-"""Training results: loss curves per strategy, and predictions beside their targets.
+"""Training results: each strategy's predictions beside their inputs and targets.
 
->>> fig = loss_curves({"same padding": {"loss": [1.0, 0.5, 0.6]}})
->>> [line.get_label() for line in fig.axes[0].lines]
-['same padding: training', '_best same padding']
+(The loss curves are in losses.py.)
+
+>>> import numpy as np
+>>> x, y = np.zeros((1, 8, 8, 3)), np.ones((1, 8, 8), int)
+>>> len(predictions(x, y, {"same": np.zeros((1, 8, 8, 4))}, n=1).axes)
+3
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .style import FONT, PALETTE, SERIES, PlotError, _axes, _figure, _mask_rgba
+from .style import FONT, PALETTE, PlotError, _figure, _mask_rgba
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["loss_curves", "predictions"]
-
-
-def _series(name: str, history: Any) -> dict[str, np.ndarray]:
-    """{"loss": ..., "val_loss": ...} as float arrays from a dict or a Keras History."""
-    h = getattr(history, "history", history)
-    if not isinstance(h, Mapping) or len(h.get("loss", ())) == 0:
-        raise PlotError(f"histories[{name!r}] has no 'loss' values; give a dict such as "
-                        "{'loss': [0.9, 0.5], 'val_loss': [1.0, 0.7]} or the History that "
-                        "model.fit returns.")
-    out = {"loss": np.asarray(h["loss"], float)}
-    if len(h.get("val_loss") or ()) > 0:
-        out["val_loss"] = np.asarray(h["val_loss"], float)
-    return out
-
-
-def _checked(histories: Mapping[str, Any], log: bool) -> dict[str, dict[str, np.ndarray]]:
-    """The loss series of every history; PlotError for anything that cannot be drawn."""
-    if not isinstance(histories, Mapping) or not histories:
-        raise PlotError(f"histories={histories!r} must be a non-empty dict of name -> history, "
-                        "e.g. {'same padding': model.fit(...)}.")
-    series = {name: _series(name, h) for name, h in histories.items()}
-    for name, s in series.items() if log else ():
-        low = min(float(np.nanmin(v)) for v in s.values())
-        if low <= 0:
-            raise PlotError(f"log=True but histories[{name!r}] has a loss of {low:g}; a log "
-                            "scale needs losses above 0: use log=False.")
-    return series
-
-
-def _draw_series(ax: Axes, name: str, s: dict[str, np.ndarray], colour: str) -> None:
-    """Training solid, validation dashed, and a star at the best epoch."""
-    for key, style, what in (("loss", "-", "training"), ("val_loss", "--", "validation")):
-        if key in s:
-            epochs = np.arange(1, len(s[key]) + 1)
-            ax.plot(epochs, s[key], ls=style, color=colour, lw=1.8, label=f"{name}: {what}",
-                    gid=key)
-    judged = s.get("val_loss", s["loss"])
-    if np.isfinite(judged).any():
-        best = int(np.nanargmin(judged))
-        ax.plot([best + 1], [judged[best]], ls="", marker="*", ms=14, color=colour,
-                mec=PALETTE["black"], label=f"_best {name}", gid="best")
-
-
-def loss_curves(histories: Mapping[str, Any], log: bool = False,
-                ax: Axes | None = None) -> Figure:
-    """A figure of training (solid) and validation (dashed) loss per epoch, one colour per
-    strategy, with a star at each strategy's best epoch (lowest validation loss, or
-    lowest training loss when there is no validation).
-
-    >>> fig = loss_curves({"crop": {"loss": [0.9, 0.4], "val_loss": [1.0, 0.8]}}, log=True)
-    >>> fig.axes[0].get_yscale(), len(fig.axes[0].lines)
-    ('log', 3)
-    """
-    from matplotlib.lines import Line2D
-    from matplotlib.ticker import MaxNLocator
-
-    series = _checked(histories, log)
-    ax = _axes(ax, (7, 4.2))
-    for (name, s), colour in zip(series.items(), SERIES * (len(series) // len(SERIES) + 1)):
-        _draw_series(ax, name, s, colour)
-    handles, labels = ax.get_legend_handles_labels()
-    handles.append(Line2D([], [], ls="", marker="*", ms=12, color="white", mec=PALETTE["black"]))
-    labels.append("best epoch")
-    ax.legend(handles, labels, fontsize=FONT["small"], frameon=False)
-    if log:
-        ax.set_yscale("log")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title("Loss per epoch" + (" (log scale)" if log else ""), fontsize=FONT["title"])
-    ax.set_xlabel("epoch", fontsize=FONT["normal"])
-    ax.set_ylabel("loss", fontsize=FONT["normal"])
-    ax.tick_params(labelsize=FONT["small"])
-    return ax.figure
+__all__ = ["predictions"]
 
 
 def _is_mask(a: np.ndarray) -> bool:

@@ -1,4 +1,4 @@
-"""The look shared by every picture: colours, font sizes, figure creation, errors.
+"""The look shared by every picture, SVG and matplotlib: colours, fonts, line styles, errors.
 
 Matplotlib is imported inside the functions that draw, so importing this
 module (and ``helpers.plots``) stays cheap.
@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["CLASS_COLOURS", "FONT", "PALETTE", "PlotError"]
+__all__ = ["CLASS_COLOURS", "FONT", "FONT_FAMILY", "GREY", "LIGHT", "LOSS_LINES", "MARKS", "OK",
+           "PALETTE", "PlotError", "RUNNING", "SERIES", "WARN"]
 
 # Okabe & Ito's colour-blind-safe palette (https://jfly.uni-koeln.de/color/).
 PALETTE = {
@@ -42,11 +43,18 @@ SERIES = tuple(PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "pu
                                     "black", "yellow"))
 # Three marked windows (first, second, last), in colours that differ for every vision type.
 MARKS = (PALETTE["orange"], PALETTE["blue"], PALETTE["purple"])
-GREY = "#999999"
-LIGHT = "#D9D9D9"
+GREY = "#999999"  # reference lines, padding outlines, secondary labels
+LIGHT = "#E6E6E6"  # cells of no special kind
+WARN, OK = PALETTE["vermillion"], PALETTE["green"]  # wrong size / uneven; right size / even
 
 # Font sizes in points: nothing smaller than 8 so labels stay readable at 100 dpi.
 FONT = {"small": 8, "normal": 9, "title": 11}
+FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"  # matplotlib's default font first
+
+# Loss curves, live (SVG) and static (matplotlib) alike: one colour per run (SERIES),
+# key -> (label, dash pattern in line widths; None is solid). The best epoch is a star.
+LOSS_LINES = {"loss": ("training", None), "val_loss": ("validation", (3.0, 1.6))}
+RUNNING = ("running loss", 0.45)  # label and opacity of the per-step loss (live only)
 
 
 def _mask_rgba(mask: np.ndarray, alpha: float) -> np.ndarray:
@@ -81,84 +89,3 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     if ax is not None:
         return ax
     return _figure(figsize).add_subplot()
-
-
-def _place(where: Figure | Axes | None, figsize: tuple[float, float],
-           margins: dict[str, float]) -> Axes:
-    """The axes a view draws in: ``where`` itself if it is an axes, a new axes filling the
-    figure ``where``, or the axes of a new figure of ``figsize`` inches laid out by ``margins``."""
-    from matplotlib.axes import Axes
-
-    if isinstance(where, Axes):
-        return where
-    if where is None:
-        where = _figure(figsize)
-        where.subplots_adjust(**margins)
-    return where.add_subplot()
-
-
-def _view_on(ax: Axes | None, cls: type) -> Any:
-    """The ``cls`` view already drawing in ``ax`` (so a second call redraws in place), or a
-    new one: on ``ax``, or on a new figure when ``ax`` is None."""
-    view = getattr(ax, "_cnnlab_view", None)
-    if not isinstance(view, cls) or not view.alive:  # none yet, another kind, or ax was cleared
-        view = cls(ax)
-        view.ax._cnnlab_view = view
-    return view
-
-
-def _bare(ax: Axes) -> None:
-    """No ticks and no frame, but keep the axis labels (they explain the picture)."""
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-
-
-class _Key:
-    """A legend that never lays itself out again: fixed slots, each a marker swatch and
-    a label, placed at point offsets from an anchor in axes coordinates.
-
-    Matplotlib's Legend measures every entry on every draw (about 6 ms); a live
-    view redraws many times, so it shows its key in these slots instead.
-    """
-
-    CHAR = 5.0  # points per character of an 8-point label, a little more than the average
-
-    def __init__(self, ax: Axes, slots: int, anchor: tuple[float, float],
-                 vertical: bool) -> None:
-        from matplotlib.lines import Line2D
-
-        self.ax, self.anchor, self.vertical, self.entries = ax, anchor, vertical, None
-        self.swatches = [ax.add_line(Line2D([anchor[0]], [anchor[1]], clip_on=False,
-                                            visible=False)) for _ in range(slots)]
-        self.labels = [ax.text(*anchor, "", va="center", fontsize=FONT["small"],
-                               visible=False, gid="key") for _ in range(slots)]
-
-    def show(self, entries: list[tuple[str, dict]]) -> None:
-        """Fill the first slots with (label, Line2D style) entries and hide the rest."""
-        from matplotlib.transforms import offset_copy
-
-        if entries == self.entries:
-            return
-        x = 0.0
-        for i, (swatch, label) in enumerate(zip(self.swatches, self.labels)):
-            shown = i < len(entries)
-            swatch.set_visible(shown)
-            label.set_visible(shown)
-            if not shown:
-                continue
-            text, style = entries[i]
-            dx, dy = (0.0, -14.0 * i) if self.vertical else (x, 0.0)
-            x += 24 + self.CHAR * len(text)
-            for artist, shift in ((swatch, 0), (label, 9)):
-                artist.set_transform(offset_copy(self.ax.transAxes, self.ax.figure,
-                                                 x=dx + shift, y=dy, units="points"))
-            label.set_text(text)
-            swatch.set(**{"ls": "", "marker": "s", "ms": 10, "mew": 1.0, **style})
-        self.entries = entries
-
-
-def _swatch(face: str, edge: str = PALETTE["black"], **style: Any) -> dict:
-    """A key swatch: a filled square (face "none" for an outline)."""
-    return {"mfc": face, "mec": edge, **style}

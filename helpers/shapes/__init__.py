@@ -2,7 +2,8 @@
 
 Everything a notebook or widget needs to know about sizes lives here:
 per-axis arithmetic (`conv_out`, `pool_out`, `deconv_out`), layer specs that
-mirror Keras (`Conv2D(16, 3, strides=2)`), and `trace`. Pure Python: nothing here imports
+mirror Keras (`Conv2D(16, 3, strides=2)`), `trace`, and the geometry the pictures
+draw (`conv_windows`, `overlap`, `size_verdict`). Pure Python: nothing here imports
 Keras or TensorFlow, not even lazily (helpers.bridge crosses into Keras).
 
 >>> from helpers import shapes
@@ -24,6 +25,7 @@ from .arithmetic import (
     same_padding,
 )
 from .decoder import PadPlan, mirror_decoder, pad_to_valid, valid_input_sizes
+from .geometry import ConvWindows, Overlap, conv_windows, overlap, overlap_counts, size_verdict
 from .landing import land, land_pair
 from .layers import (
     AveragePooling2D,
@@ -56,4 +58,5 @@ __all__ = [
     "ReflectPadding2D",
     "ReceptiveField", "receptive_field",
     "land", "land_pair", "mirror_decoder", "valid_input_sizes", "pad_to_valid", "PadPlan",
+    "ConvWindows", "conv_windows", "Overlap", "overlap", "overlap_counts", "size_verdict",
 ]

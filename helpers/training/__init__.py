@@ -12,12 +12,11 @@ Keras is imported inside the functions: importing this package stays cheap.
 from helpers.errors import ShapeMismatchError, TrainingError
 
 from .fit import check_target, compile_for, masked_loss, shape_checked, train
-from .live import loss_figure
 from .metrics import Comparison, History, compare, mean_iou, psnr
 
 __all__ = [
     "train", "check_target", "shape_checked", "masked_loss", "compile_for",
-    "psnr", "mean_iou", "compare", "Comparison", "History", "loss_figure",
+    "psnr", "mean_iou", "compare", "Comparison", "History",
     "TrainingError", "ShapeMismatchError",
 ]
 

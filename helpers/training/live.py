@@ -1,6 +1,7 @@
-"""Live training progress: a text bar, and in Jupyter a loss plot updated in place.
+"""Live training progress: a text bar, and in Jupyter the loss curve updated in place.
 
-Used by `helpers.training.train`; `loss_figure` also draws a finished history.
+Used by `helpers.training.train`. The curve is `helpers.plots.loss_svg`, the picture
+the playground draws (and `plots.loss_curves` matches it for finished runs).
 Redraws are throttled so that drawing never costs more than a tenth of the time.
 """
 
@@ -9,10 +10,11 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["loss_figure", "MAX_REDRAWS_PER_S", "PLOT_SHARE"]
+from helpers.plots import loss_svg
+
+__all__ = ["MAX_REDRAWS_PER_S", "PLOT_SHARE"]
 
 MAX_REDRAWS_PER_S, PLOT_SHARE = 4.0, 0.1
 
@@ -24,37 +26,11 @@ def _in_notebook() -> bool:
     return shell is not None and hasattr(shell, "kernel")
 
 
-def loss_figure(history: dict, steps: Sequence[tuple] = (), epochs: int | None = None,
-                ax: Any = None) -> Any:
-    """The Axes with the loss curves: the running loss at each step (thin line), loss and
-    val_loss at each epoch's end (dots). Draws on a new Figure (not pyplot) if ax is None.
-
-    >>> ax = loss_figure({"loss": [0.9, 0.5], "val_loss": [0.8, 0.6]}, [(0.5, 1.0), (1, 0.9)])
-    >>> [line.get_label() for line in ax.lines]
-    ['running loss', 'loss', 'val_loss']
-    """
-    if ax is None:
-        from matplotlib.figure import Figure
-
-        ax = Figure(figsize=(6, 3), layout="constrained").subplots()
-    ax.clear()
-    if steps:
-        ax.plot(*zip(*steps), color="#56B4E9", lw=1, label="running loss")
-    for key, colour in (("loss", "#0072B2"), ("val_loss", "#E69F00")):
-        if history.get(key):
-            ax.plot(range(1, len(history[key]) + 1), history[key], "o-", color=colour, label=key)
-    ax.set(xlabel="epoch", ylabel="loss", xlim=(0, epochs or None))
-    if ax.lines:
-        ax.legend(loc="upper right")
-    return ax
-
-
 class _Progress:
-    """Text progress bar (and, in Jupyter with live=True, a loss plot updated in place).
+    """Text progress bar (and, in Jupyter with live=True, the loss curve updated in place).
 
-    Text redraws at most MAX_REDRAWS_PER_S times a second; the plot too, and also never
-    more often than keeps its drawing under PLOT_SHARE of the time (a redraw takes
-    ~80 ms, so about once a second), plus once at the end.
+    Text redraws at most MAX_REDRAWS_PER_S times a second; the curve too, and also never
+    more often than keeps its drawing under PLOT_SHARE of the time, plus once at the end.
     """
 
     def __init__(self, name: str, epochs: int, steps: int, live: bool) -> None:
@@ -66,23 +42,22 @@ class _Progress:
         self.last_text = self.last_plot = self.plot_cost = 0.0
         self.diverged = None
         self.notebook, self.tty = _in_notebook(), sys.stdout.isatty()
-        self.ax = self.text = self.plot = None
+        self.live = False  # True while a loss curve is shown (Jupyter, live=True)
+        self.text = self.plot = None
         if self.notebook:
             from IPython.display import Pretty, display
 
             self.text = display(Pretty(""), display_id=True)
             if live:
-                self.ax = loss_figure({}, epochs=epochs)
-                self.plot = display(self._image(), display_id=True)
+                self.live = True
+                self.plot = display(self._picture(), display_id=True)
 
-    def _image(self) -> Any:
-        import io
+    def _picture(self, current: str = "") -> Any:
+        """The loss curve so far, as an SVG display object."""
+        from IPython.display import SVG
 
-        from IPython.display import Image
-
-        buf = io.BytesIO()
-        self.ax.figure.savefig(buf, format="png", dpi=80)
-        return Image(data=buf.getvalue(), format="png")
+        title = f"{self.name}: {current or (self.lines[-1] if self.lines else '')}"[:70]
+        return SVG(data=loss_svg(self.history, self.points, self.epochs, title, 560, 220).svg)
 
     def _show(self, current: str = "", final: bool = False) -> None:
         now = time.perf_counter()
@@ -95,10 +70,8 @@ class _Progress:
             elif self.tty and current:
                 print(f"\r{current:<78}", end="", flush=True)
         wait = max(1 / MAX_REDRAWS_PER_S, self.plot_cost / PLOT_SHARE)
-        if self.ax is not None and (final or now - self.last_plot >= wait):
-            loss_figure(self.history, self.points, self.epochs, self.ax)
-            self.ax.set_title(f"{self.name}: {current or self.lines[-1]}"[:70], fontsize=9)
-            self.plot.update(self._image())
+        if self.live and (final or now - self.last_plot >= wait):
+            self.plot.update(self._picture(current))
             self.last_plot = time.perf_counter()
             self.plot_cost = self.last_plot - now
 

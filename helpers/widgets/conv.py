@@ -1,6 +1,6 @@
 """conv_explorer() and transpose_explorer(): one layer, every size, live.
 
-Both draw SVG (helpers.svg), so a slider tick redraws in well under a
+Both draw SVG (helpers.plots), so a slider tick redraws in well under a
 millisecond in the kernel; neither imports TensorFlow.
 """
 
@@ -11,12 +11,14 @@ from typing import Any
 
 import ipywidgets as w
 
+from helpers.plots import SvgPicture, conv_svg, overlap_svg
 from helpers.shapes import Conv2D, Conv2DTranspose, ShapeError, deconv_paddings, land, same_padding
-from helpers.svg import SvgPicture, conv_svg, overlap_svg
 
 from .common import Explorer, message_html
 
 __all__ = ["ConvExplorer", "TransposeExplorer", "conv_explorer", "transpose_explorer"]
+
+PICTURE_N = 4  # the transpose explorer draws its overlap picture on at most 4x4 input pixels
 
 _SLIDER = {"continuous_update": True, "style": {"description_width": "90px"},
            "layout": w.Layout(width="320px")}
@@ -177,7 +179,8 @@ class TransposeExplorer(w.VBox, Explorer):
                                      f"the values that run are {runs} ('none' is None).")
 
     def redraw(self) -> None:
-        """Offer the output_padding values that run, then redraw size and overlap map."""
+        """Offer the output_padding values that run, then redraw the size and the overlap
+        picture (drawn on at most PICTURE_N x PICTURE_N input pixels)."""
         self._sync_paddings(self.controls["output_padding"].value)
         v = self.value
         spec = Conv2DTranspose(1, v["kernel"], v["stride"], v["padding"], v["output_padding"])
@@ -190,7 +193,12 @@ class TransposeExplorer(w.VBox, Explorer):
             self.picture.value = message_html(self.error)
             return
         self.error = ""
-        self.last = overlap_svg(v["kernel"], v["stride"])
+        small = min(v["n"], PICTURE_N)  # numbers stay readable: at most 4x4 input pixels
+        try:
+            self.last = overlap_svg(v["kernel"], v["stride"], small, v["padding"],
+                                    v["output_padding"])
+        except ShapeError:  # that output_padding runs on n pixels but not on `small`
+            self.last = overlap_svg(v["kernel"], v["stride"], small, v["padding"])
         self.readout.value = _readout("Conv2DTranspose", formula, self.output)
         self.picture.value = self.last.svg
 

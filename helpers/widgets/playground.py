@@ -15,7 +15,7 @@ import ipywidgets as w
 import numpy as np
 
 from helpers.fixes import demos
-from helpers.svg import loss_svg
+from helpers.plots import loss_svg
 
 from .common import message_html
 

@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as w
 
 from helpers.fixes import STRATEGIES, suggest
+from helpers.plots import SvgPicture, size_diagram
 from helpers.shapes import (
     Conv2D,
     Conv2DTranspose,
@@ -24,7 +25,6 @@ from helpers.shapes import (
     UpSampling2D,
     trace,
 )
-from helpers.svg import SvgPicture, size_svg
 
 from .common import Explorer, badge_html, message_html
 
@@ -182,7 +182,7 @@ class StackExplorer(w.VBox, Explorer):
             return
         self.error = ""
         out = self.traced.output_shape[:2]
-        self.last = size_svg(self.traced.rows, self.input_shape[:2], self.target_hw)
+        self.last = size_diagram(self.traced, self.target_hw)
         self.badge.value = badge_html(out == self.target_hw, f"output {out[0]}x{out[1]}, "
                                       f"target {self.target_hw[0]}x{self.target_hw[1]}")
         self.diagram.value = self.last.svg

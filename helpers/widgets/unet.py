@@ -23,6 +23,7 @@ from typing import Any
 import ipywidgets as w
 
 from helpers.models import unet_specs
+from helpers.plots import GREY, LIGHT, OK, WARN, SvgPicture, svg_document, svg_rect, svg_text
 from helpers.plots.style import PALETTE
 from helpers.shapes import (
     Concatenate,
@@ -33,7 +34,6 @@ from helpers.shapes import (
     land_pair,
     valid_input_sizes,
 )
-from helpers.svg import GREY, LIGHT, OK, WARN, SvgPicture, svg_document, svg_rect, svg_text
 
 from .common import Explorer, badge_html, message_html
 
