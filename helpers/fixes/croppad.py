@@ -66,6 +66,19 @@ class CropPad:
         return self.gap if self.mode == CROP_TARGET.name else 0
 
     @property
+    def region(self) -> str:
+        """What the pixels outside the compared window are: "ignored" target pixels,
+        "zeros" or "reflect" (pixels the padding invents) or "discarded" predictions."""
+        way = MODES[self.mode]
+        return {CROP_TARGET: "ignored", PAD_OUTPUT: self.fill, CROP_OUTPUT: "discarded"}[way]
+
+    @property
+    def label(self) -> str:
+        """The strategy as a learner reads it, with the padding's fill."""
+        return MODES[self.mode].label + (f" ({self.fill})" if MODES[self.mode] is PAD_OUTPUT
+                                          else "")
+
+    @property
     def invented(self) -> int:
         """Output pixels made up by padding (compared with real target pixels)."""
         return self.gap if self.mode == PAD_OUTPUT.name else 0

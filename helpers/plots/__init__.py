@@ -10,6 +10,7 @@ matplotlib either: each figure imports what it draws with.
 - `conv_svg`: a convolution's windows on the input grid, and what they miss.
 - `overlap_svg`: how a transposed convolution paints its output, and the overlap.
 - `size_diagram`: the network as blocks sized by H, against the target.
+- `croppad_svg`: where an output meets its target when cropping or padding.
 - `loss_svg` (live, one run) and `loss_curves` (static, several runs, log scale):
   the loss per epoch, from the same series (`loss_series`, `best_epoch`) and style.
 - `predictions`: each strategy's output beside its target, at true size.
@@ -22,6 +23,7 @@ matplotlib either: each figure imports what it draws with.
 """
 
 from .convolution import conv_svg
+from .croppad import croppad_svg
 from .guide import Branch, decision_guide
 from .losses import best_epoch, loss_curves, loss_series, loss_svg
 from .network import size_diagram
@@ -47,7 +49,7 @@ __all__ = [
     "CLASS_COLOURS", "FONT", "GREY", "LIGHT", "MARKS", "OK", "PALETTE", "SERIES", "WARN",
     "PlotError",
     "SvgPicture", "svg_document", "svg_line", "svg_rect", "svg_text",
-    "conv_svg", "overlap_svg", "size_diagram",
+    "conv_svg", "overlap_svg", "size_diagram", "croppad_svg",
     "best_epoch", "loss_curves", "loss_series", "loss_svg",
     "predictions", "samples",
 ]

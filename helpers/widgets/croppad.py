@@ -3,7 +3,7 @@
 Pick the output and target sizes, a mode and the top/left offset (centred by
 default, the odd pixel at the bottom/right); see where the output lands on the
 target, the exact Keras layer that does it and how many target pixels the loss
-then ignores. Pure arithmetic and SVG (helpers.svg_croppad): no TensorFlow.
+then ignores. Pure arithmetic and SVG (helpers.plots.croppad_svg): no TensorFlow.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import ipywidgets as w
 
 from helpers.fixes.croppad import FILLS, MODES, CropPad, crop_pad
 from helpers.fixes.strategies import CROP_OUTPUT, CROP_TARGET, PAD_OUTPUT
+from helpers.plots import croppad_svg
 from helpers.shapes import ShapeError
-from helpers.svg_croppad import croppad_svg
 
 from .common import Explorer, message_html
 

@@ -1,8 +1,9 @@
 """The crop/pad picture: a target grid with the output placed at an offset, as SVG.
 
-Used by `helpers.widgets.croppad` (a redraw takes well under a millisecond) and
-shown on its own in notebook 04. Regions are drawn as rectangles, not one
-rectangle per pixel, so a 128x128 grid stays a small SVG string.
+Draws a `helpers.fixes.crop_pad` plan; used by `helpers.widgets.croppad` (a redraw
+takes well under a millisecond) and shown on its own in notebook 04. Regions are
+drawn as rectangles, not one rectangle per pixel, so a 128x128 grid stays a small
+SVG string.
 
 >>> from helpers.fixes import crop_pad
 >>> pic = croppad_svg(crop_pad((61, 61), (64, 64), top=1, left=1))
@@ -12,27 +13,25 @@ rectangle per pixel, so a 128x128 grid stays a small SVG string.
 
 from __future__ import annotations
 
-from helpers.fixes.croppad import MODES, CropPad
-from helpers.fixes.strategies import CROP_OUTPUT, CROP_TARGET, PAD_OUTPUT
-from helpers.plots import GREY, SvgPicture, svg_document, svg_rect, svg_text
-from helpers.plots.style import PALETTE
+from typing import Any
+
+from .style import GREY, PALETTE
+from .svg import SvgPicture, svg_document, svg_rect, svg_text
 
 __all__ = ["REGIONS", "croppad_svg"]
 
 COMPARED = PALETTE["sky"]  # output and target pixels the loss compares
-REGIONS = {  # (strategy, fill) -> (Okabe-Ito colour, what the region's pixels are)
-    (CROP_TARGET.name, ""): (PALETTE["vermillion"],
-                             "target pixels cropped away (the loss never sees them)"),
-    (PAD_OUTPUT.name, "zeros"): ("#4D4D4D",
-                                 "zeros the output invents (compared with real target pixels)"),
-    (PAD_OUTPUT.name, "reflect"): (PALETTE["orange"],
-                                   "mirrored pixels the output invents (compared with real ones)"),
-    (CROP_OUTPUT.name, ""): (PALETTE["purple"], "predictions cropped away (never trained)"),
+REGIONS = {  # CropPad.region -> (Okabe-Ito colour, what the region's pixels are)
+    "ignored": (PALETTE["vermillion"], "target pixels cropped away (the loss never sees them)"),
+    "zeros": ("#4D4D4D", "zeros the output invents (compared with real target pixels)"),
+    "reflect": (PALETTE["orange"], "mirrored pixels the output invents (compared with real ones)"),
+    "discarded": (PALETTE["purple"], "predictions cropped away (never trained)"),
 }
 
 
-def croppad_svg(plan: CropPad, size: int = 300) -> SvgPicture:
-    """The larger grid with the smaller one placed at the plan's offset, regions coloured.
+def croppad_svg(plan: Any, size: int = 300) -> SvgPicture:
+    """The larger grid with the smaller one placed at the offset of `plan` (a
+    `helpers.fixes.CropPad`), regions coloured.
 
     Cropping the target or padding the output places the output (the smaller grid)
     inside the target; cropping the output places the target inside the output.
@@ -41,10 +40,10 @@ def croppad_svg(plan: CropPad, size: int = 300) -> SvgPicture:
     >>> croppad_svg(crop_pad((66, 66), (64, 64), "crop_output")).data["discarded"]
     260
     """
-    output_hw, target_hw, mode = plan.output_hw, plan.target_hw, plan.mode
+    output_hw, target_hw = plan.output_hw, plan.target_hw
     (top, _), (left, _) = plan.edges
-    crop_out = mode == CROP_OUTPUT.name
-    colour, words = REGIONS[mode, plan.fill if mode == PAD_OUTPUT.name else ""]
+    crop_out = plan.region == "discarded"  # the target sits inside the output
+    colour, words = REGIONS[plan.region]
     inner, outer = (target_hw, output_hw) if crop_out else (output_hw, target_hw)
     (ih, iw), (oh, ow) = inner, outer
     cell = max(1.0, min(14.0, size / max(oh, ow)))
@@ -73,8 +72,7 @@ def croppad_svg(plan: CropPad, size: int = 300) -> SvgPicture:
         body.append(svg_rect(x0, ly + 17 * k - 10, 12, 12, fill, GREY, 0.5))
         body.append(svg_text(x0 + 18, ly + 17 * k, text, 11, fill="#333333"))
     width = max(x0 + ow * cell + 10, 470)
-    label = MODES[mode].label + (f" ({plan.fill})" if mode == PAD_OUTPUT.name else "")
-    title = (f"{label}: output {uh}x{uw}, target {th}x{tw}, offset top {top} left {left}, "
+    title = (f"{plan.label}: output {uh}x{uw}, target {th}x{tw}, offset top {top} left {left}, "
              f"{gap} {words}")
     counts = {"ignored": plan.ignored, "invented": plan.invented, "discarded": plan.discarded}
     meet = tuple(output_hw) if plan.applies_to == "targets" else tuple(target_hw)  # loss sees
