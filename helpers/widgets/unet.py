@@ -2,131 +2,32 @@
 
 A U-Net pools by 2 at every level and concatenates each decoder map with the
 encoder map of its level (the skip), so both must have the same H and W. An odd
-size loses a pixel to floor(n / 2) and the skip no longer fits. `unet_plan` does
-that arithmetic for the U-Net that `helpers.models.unet` builds, for each cure
-("pad", "crop", "output_padding") and for none; the explorer draws it as SVG.
-Nothing here imports TensorFlow.
+size loses a pixel to floor(n / 2) and the skip no longer fits. `shapes.unet_plan`
+traces the U-Net that `helpers.models.unet` builds (`shapes.unet_specs`), for each
+cure ("pad", "crop", "output_padding") and for none; `unet_svg` draws that plan and
+the explorer wires it to sliders. Nothing here imports TensorFlow.
 
->>> plan = unet_plan(depth=2, size=75)
->>> plan.downs, plan.ups, plan.works
-((75, 37), (None, 36), False)
->>> unet_plan(depth=2, size=75, cure="output_padding").output
-75
+>>> from helpers.shapes import unet_plan
+>>> unet_svg(unet_plan(depth=2, size=75, cure="output_padding")).data["ups"]
+(75, 38)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import ipywidgets as w
 
-from helpers.models import unet_specs
 from helpers.plots.style import PALETTE
-from helpers.shapes import (
-    Concatenate,
-    Conv2DTranspose,
-    MaxPooling2D,
-    ShapeError,
-    centred_split,
-    land_pair,
-    valid_input_sizes,
-)
+from helpers.shapes import CURES, ShapeError, UNetPlan, unet_plan, unet_specs, valid_input_sizes
 from helpers.svg import GREY, LIGHT, OK, WARN, SvgPicture, svg_document, svg_rect, svg_text
 
 from .common import Explorer, badge_html, message_html
 
-__all__ = ["CURES", "UNetPlan", "unet_plan", "unet_svg", "UNetExplorer",
-           "unet_explorer"]
+__all__ = ["unet_svg", "UNetExplorer", "unet_explorer"]
 
-CURES = {"none": "none", "pad": "pad input", "crop": "crop skips",
-         "output_padding": "output_padding"}  # value (models.unet's odd_sizes) -> label
 SKY, BLUE, ORANGE = PALETTE["sky"], PALETTE["blue"], PALETTE["orange"]
-
-
-@dataclass(frozen=True)
-class UNetPlan:
-    """Every size of a square U-Net: skips (downs), upsampled maps (ups), verdict."""
-
-    depth: int
-    size: int
-    cure: str
-    padded: int  # the size the encoder sees (size + padding for cure="pad")
-    padding: tuple[int, int]  # (top/left, bottom/right) added by cure="pad"
-    downs: tuple[int, ...]  # the encoder map (the skip) at each level, top first
-    bottom: int | None
-    ups: tuple[int | None, ...]  # the decoder map before each level's Concatenate
-    joins: tuple[str, ...]  # per level: "ok", "crop", "fail" or "unreached"
-    output: int | None  # the output size, None when the model does not build
-    error: str = ""
-
-    @property
-    def builds(self) -> bool:
-        """True when Keras can build this U-Net at this size."""
-        return not self.error
-
-    @property
-    def works(self) -> bool:
-        """True when it builds and its output is the input's size (the loss can compare)."""
-        return self.builds and self.output == self.size
-
-
-@lru_cache(maxsize=512)
-def unet_plan(depth: int, size: int, cure: str = "none") -> UNetPlan:
-    """The UNetPlan of a U-Net (pool 2, Conv2DTranspose 2 stride 2) on a size x size input.
-
-    cure: "none", or models.unet's odd_sizes: "pad", "crop" or "output_padding".
-
-    >>> unet_plan(2, 75, "crop").output, unet_plan(2, 75, "pad").padded
-    (72, 76)
-    """
-    if cure not in CURES:
-        raise ShapeError(f"cure={cure!r} is not a cure: use one of {list(CURES)}.")
-    if not all(isinstance(v, int) and v >= 1 for v in (depth, size)):
-        raise ShapeError(f"depth={depth!r}, size={size!r}: both must be ints >= 1, e.g. 2, 75.")
-    padded, padding = size, (0, 0)
-    if cure == "pad":  # what shapes.pad_to_valid gives for a square, without its 2-D search
-        padded = valid_input_sizes(unet_specs(depth), size, size + 2 ** depth)[0]
-        padding = centred_split(padded - size)
-    pool = MaxPooling2D(2, padding="same" if cure == "output_padding" else "valid")
-    downs, n = [], padded
-    for i in range(depth):
-        downs.append(n)
-        try:
-            n = pool.output_shape((n, n, 1))[0]
-        except ShapeError:
-            return UNetPlan(depth, size, cure, padded, padding, tuple(downs), None,
-                            (None,) * depth, ("unreached",) * depth, None,
-                            f"size {size} is too small for depth {depth}: level {i} has a "
-                            f"{n}x{n} map and MaxPooling2D(2) leaves nothing of it. Use a larger "
-                            f"input (at least {2 ** depth}) or a smaller depth.")
-    bottom, ups, joins, error = n, [None] * depth, ["unreached"] * depth, ""
-    for i in reversed(range(depth)):
-        skip = downs[i]
-        if cure == "output_padding":
-            args = land_pair((n, n), (skip, skip), prefer=((2, 2), (2, 2)))
-            if args is None:
-                error = f"no Conv2DTranspose takes {n}x{n} back to {skip}x{skip} at level {i}."
-                break
-            n = Conv2DTranspose(1, **args).output_shape((n, n, 1))[0]
-        else:
-            n = 2 * n
-        ups[i] = n
-        if n == skip:
-            joins[i] = "ok"
-        elif cure == "crop" and n < skip:
-            joins[i] = "crop"
-        else:
-            joins[i] = "fail"
-            try:
-                Concatenate(skip=f"enc{i}").join((n, n, 1), (skip, skip, 1))
-            except ShapeError as e:
-                error = f"level {i}: {e}"
-            break
-    output = None if error else n - sum(padding)
-    return UNetPlan(depth, size, cure, padded, padding, tuple(downs), bottom, tuple(ups),
-                    tuple(joins), output, error)
 
 
 def _box(x: float, y: float, label: str, fill: str, text: str = "#000000") -> list[str]:
