@@ -164,6 +164,7 @@ def unet_plan(depth: int, size: int, cure: str = "none") -> UNetPlan:
         f"size {size} is too small for depth {depth}: level {len(downs) - 1} has a "
         f"{downs[-1]}x{downs[-1]} map and MaxPooling2D(2) leaves nothing of it. Use a larger "
         f"input (at least {2 ** depth}) or a smaller depth.")
-    return UNetPlan(depth, size, cure, size + sum(padding), padding, downs,
+    padded = rows["pad_input"].output_shape[0] if "pad_input" in rows else size
+    return UNetPlan(depth, size, cure, padded, padding, downs,
                     rows["bottom"].output_shape[0] if "bottom" in rows else None, ups, joins,
                     None if error else done.output_shape[0], message)
