@@ -49,7 +49,8 @@ def unet(input_shape: Any, depth: int = 2, odd_sizes: str = "pad", filters: int 
         raise ModelError(f"depth={depth!r} must be an int >= 1 (the number of poolings), e.g. 2.")
     specs = unet_specs(depth, filters, cure=odd_sizes, input_hw=shape[:2])
     body = keras_model(shape, specs, name=f"unet_{odd_sizes}", activation="relu")
-    outputs = _head(body.output, classes, out_channels, shape[2])  # 1x1: after the crop
+    # the 1x1 head acts per pixel: after "pad"'s crop_output it gives the same output
+    outputs = _head(body.output, classes, out_channels, shape[2])
     return keras.Model(body.input, outputs, name=f"unet_{odd_sizes}")
 
 
