@@ -64,6 +64,8 @@ def test_unet_is_the_plain_keras_unet_weight_for_weight(input_shape: tuple, dept
     reference = _reference_unet(input_shape, depth, odd_sizes)
     model = models.unet(input_shape, depth=depth, odd_sizes=odd_sizes, classes=4, seed=0)
     assert model.output_shape == reference.output_shape
+    kinds = [type(layer).__name__ for layer in model.layers]  # the same layers, in the same order
+    assert kinds == [type(layer).__name__ for layer in reference.layers]
     assert model.name == f"unet_{odd_sizes}" and model.count_params() == reference.count_params()
     for mine, theirs in zip(model.get_weights(), reference.get_weights(), strict=True):
         np.testing.assert_array_equal(mine, theirs)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.bridge import keras_model
+from helpers.bridge import keras_layer, keras_model
 from helpers.shapes import CURES, unet_specs
 
 from .parts import HW, ModelError, _choice, _head, _start
@@ -29,7 +29,8 @@ def unet(input_shape: Any, depth: int = 2, odd_sizes: str = "pad", filters: int 
          seed: int | None = 0) -> Any:
     """A U-Net (concatenated skips) that survives sizes not divisible by 2 ** depth:
     the layers of shapes.unet_specs(depth, filters, cure=odd_sizes), all with ReLU, and
-    a 1x1 head (`classes` logits, or a sigmoid image of `out_channels` channels).
+    a 1x1 head (`classes` logits, or a sigmoid image of `out_channels` channels) before
+    the "pad" cure's last layer, its crop back to the input size.
 
     odd_sizes: "pad" zero-pads the input to the next size that survives
     (helpers.shapes.pad_to_valid) and crops the output back; "crop" crops each skip
@@ -48,10 +49,12 @@ def unet(input_shape: Any, depth: int = 2, odd_sizes: str = "pad", filters: int 
     if not isinstance(depth, int) or depth < 1:
         raise ModelError(f"depth={depth!r} must be an int >= 1 (the number of poolings), e.g. 2.")
     specs = unet_specs(depth, filters, cure=odd_sizes, input_hw=shape[:2])
+    crop = specs.pop() if odd_sizes == "pad" else None  # crop_output comes after the head
     body = keras_model(shape, specs, name=f"unet_{odd_sizes}", activation="relu")
-    # the 1x1 head acts per pixel: after "pad"'s crop_output it gives the same output
-    outputs = _head(body.output, classes, out_channels, shape[2])
-    return keras.Model(body.input, outputs, name=f"unet_{odd_sizes}")
+    x = _head(body.output, classes, out_channels, shape[2])
+    if crop is not None:
+        x = keras_layer(crop)(x)
+    return keras.Model(body.input, x, name=f"unet_{odd_sizes}")
 
 
 def crop_targets(y: np.ndarray, hw: HW) -> np.ndarray:
