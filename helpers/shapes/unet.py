@@ -31,7 +31,7 @@ __all__ = ["CURES", "unet_specs", "UNetPlan", "unet_plan"]
 
 CURES = {"none": "none", "pad": "pad input", "crop": "crop skips",
          "output_padding": "output_padding"}  # cure (models.unet's odd_sizes) -> its label
-UP = ((2, 2), (2, 2))  # the up-step's (kernel_size, strides), preferred when landing
+_UP = ((2, 2), (2, 2))  # the up-step's (kernel_size, strides), preferred when landing
 
 
 def _input_hw(input_hw: tuple | None, cure: str) -> tuple[int, int]:
@@ -51,7 +51,7 @@ def _landed(specs: list[Layer], hw: tuple[int, int]) -> list[Layer]:
         if isinstance(spec, Conv2DTranspose):
             before = trace((*hw, 1), specs[:k])  # "same" pooling: the encoder never fails
             skip = next(r for r in before if r.name == f"enc{spec.name[2:]}")
-            args = land_pair(before.output_shape[:2], skip.output_shape[:2], prefer=UP)
+            args = land_pair(before.output_shape[:2], skip.output_shape[:2], prefer=_UP)
             if args is not None:  # else keep 2x2 stride 2: the trace names the failing join
                 specs[k] = Conv2DTranspose(spec.filters, **args, name=spec.name)
     return specs
