@@ -115,3 +115,43 @@ def test_every_input_pixel_paints_k_by_k_output_pixels_and_even_means_uniform_in
     inner = o.axis[k - 1:len(o.axis) - k + 1] if n > 2 * -(-k // s) else ()
     if inner:
         assert (len(set(inner)) == 1) == o.even, (n, k, s, o.axis)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 130), st.sampled_from(list(S.CURES)))
+def test_the_unet_plan_is_the_trace_of_the_unet_specs(depth, size, cure):
+    plan = S.unet_plan(depth, size, cure)  # never raises, even for a size too small
+    step = 2 ** depth
+    if cure in ("pad", "output_padding"):
+        assert plan.works and plan.output == size
+    elif cure == "crop":
+        assert plan.builds == (size >= step) and plan.output == (size // step * step or None)
+    else:
+        assert plan.works == (size % step == 0) and plan.builds == plan.works
+    if plan.builds:
+        specs = S.unet_specs(depth, cure=cure, input_hw=(size, size))
+        assert S.trace((size, size, 3), specs).output_shape == (plan.output, plan.output, 8)
+    else:
+        assert plan.error and (plan.joins.count("fail") == 1 or "too small" in plan.error)
+
+
+def test_unet_specs_refuse_bad_arguments_naming_them_and_a_fix():
+    for kwargs, words in [({"cure": "stretch"}, "cure='stretch'"),
+                          ({"cure": "pad"}, "input_hw=(H, W)"),
+                          ({"cure": "output_padding", "input_hw": (0, 5)}, "input_hw=(0, 5)"),
+                          ({"filters": 0}, "filters=0")]:
+        try:
+            S.unet_specs(2, **kwargs)
+        except S.ShapeError as e:
+            assert words in str(e) and ("e.g." in str(e) or "use one of" in str(e)), str(e)
+        else:
+            raise AssertionError(f"unet_specs(2, **{kwargs}) was accepted")
+
+
+def test_a_cropping_join_crops_the_skip_at_the_bottom_right_and_says_so():
+    specs = S.unet_specs(1, cure="crop")
+    row = S.trace((75, 75, 3), specs)[4]
+    assert row.name == "join0" and row.input_shape == ((74, 74, 8), (75, 75, 8))
+    assert row.output_shape == (74, 74, 16) and row.formula.startswith("skip 75x75 cropped to")
+    rows, error = S.trace_until((75, 75, 3), S.unet_specs(1))
+    assert len(rows) == 4 and "'join0'" in str(error) and "37" not in str(error)

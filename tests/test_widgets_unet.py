@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
+from helpers.shapes import pad_to_valid, unet_plan, unet_specs
 from helpers.widgets import unet_explorer
-from helpers.widgets.unet import unet_plan
 
 # (depth, size, cure): odd and even sizes, every cure, a size too small for its depth.
 CASES = [(1, 75, "none"), (2, 76, "none"), (2, 75, "none"), (3, 75, "none"), (5, 16, "none"),
@@ -28,6 +28,7 @@ def _plain_unet(keras, size: int, depth: int):
     for i in reversed(range(depth)):
         x = keras.layers.Conv2DTranspose(4, 2, strides=2)(x)
         x = keras.layers.Concatenate()([x, skips[i]])
+        x = keras.layers.Conv2D(4, 3, padding="same")(x)
     return keras.Model(inputs, x)
 
 
@@ -107,10 +108,7 @@ def test_importing_and_using_the_explorer_does_not_import_tensorflow() -> None:
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_the_pad_cure_pads_exactly_as_fixes_pad_to_valid_does() -> None:
-    from helpers.shapes import pad_to_valid
-    from helpers.widgets.unet import unet_specs
-
+def test_the_pad_cure_pads_exactly_as_shapes_pad_to_valid_does() -> None:
     for depth in (1, 2, 3):
         for size in range(16, 84, 5):
             plan = pad_to_valid((size, size), unet_specs(depth))

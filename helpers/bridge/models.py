@@ -38,16 +38,25 @@ def keras_model(input_shape: S.Shape, layers: Sequence[S.Layer], name: str = "tr
     """A functional Keras model built from specs (skips included), with trace()'s names.
 
     The shape engine is asked first, so nothing it refuses reaches Keras. `activation`
-    goes to every layer that takes one (see keras_layer).
+    goes to every layer that takes one (see keras_layer). A Concatenate with
+    crop_skip=True crops its skip first, with a Cropping2D named after it ("join0_crop").
+
+    >>> from helpers.shapes import unet_specs
+    >>> keras_model((75, 75, 3), unet_specs(1, cure="crop")).get_layer("join0_crop").cropping
+    ((0, 1), (0, 1))
     """
     import keras
 
-    S.trace(input_shape, layers)  # refuse anything the shape engine refuses, before Keras runs
+    rows = S.trace(input_shape, layers)  # refuse what the shape engine refuses, before Keras
     x = inputs = keras.Input(shape=S.as_shape(input_shape))
     outputs: dict[str, Any] = {}
-    for layer, layer_name in zip(layers, S.layer_names(layers)):
+    for layer, layer_name, row in zip(layers, S.layer_names(layers), rows):
         if isinstance(layer, S.Concatenate):
-            x = keras.layers.Concatenate(name=layer_name)([x, outputs[layer.skip]])
+            skip = outputs[layer.skip]
+            cropping = layer.skip_cropping(*row.input_shape)
+            if cropping != ((0, 0), (0, 0)):  # crop_skip: the skip, cut to the running map
+                skip = keras_layer(S.Cropping2D(cropping), name=f"{layer_name}_crop")(skip)
+            x = keras.layers.Concatenate(name=layer_name)([x, skip])
         else:
             x = keras_layer(layer, activation, name=layer_name)(x)
         outputs[layer_name] = x

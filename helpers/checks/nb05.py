@@ -6,8 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from helpers.models import unet_specs
-from helpers.shapes import Conv2DTranspose, ShapeError, pad_to_valid, pool_out, valid_input_sizes
+from helpers.shapes import (
+    Conv2DTranspose,
+    ShapeError,
+    pad_to_valid,
+    unet_plan,
+    unet_specs,
+    valid_input_sizes,
+)
 
 from .core import Verdict, exercise
 
@@ -83,10 +89,8 @@ def _pad_rows(answer: Any) -> Verdict:
 
 def _op_sizes() -> tuple[int, int]:
     """(bottom, skip): the deepest map and the skip it must land on, with "same" pooling."""
-    sizes = [SIZE]
-    for _ in range(OP_DEPTH):
-        sizes.append(pool_out(sizes[-1], 2, padding="same"))
-    return sizes[-1], sizes[-2]
+    plan = unet_plan(OP_DEPTH, SIZE, "output_padding")
+    return plan.bottom, plan.downs[-1]
 
 
 @exercise("5.3", "the Conv2DTranspose that lands on an odd skip")

@@ -25,10 +25,10 @@ from .builders import (
     valid_mask,
 )
 from .demos import DemoRun, demo
-from .unet import crop_targets, unet, unet_specs
+from .unet import crop_targets, unet
 
 __all__ = [
     "encoder", "encoder_specs", "same_padding_net", "upsampling_net", "downsampled_target_net",
-    "downsample_targets", "crop_pad_net", "valid_mask", "unet", "unet_specs", "crop_targets",
+    "downsample_targets", "crop_pad_net", "valid_mask", "unet", "crop_targets",
     "size_path", "summary_line", "depth_to_space_layer", "ModelError", "demo", "DemoRun",
 ]

@@ -11,6 +11,7 @@ matplotlib either: each figure imports what it draws with.
 - `overlap_svg`: how a transposed convolution paints its output, and the overlap.
 - `size_diagram`: the network as blocks sized by H, against the target.
 - `croppad_svg`: where an output meets its target when cropping or padding.
+- `unet_svg`: a U-Net's sizes level by level, and whether each skip joins.
 - `loss_svg` (live, one run) and `loss_curves` (static, several runs, log scale):
   the loss per epoch, from the same series (`loss_series`, `best_epoch`) and style.
 - `predictions`: each strategy's output beside its target, at true size.
@@ -43,13 +44,14 @@ from .style import (
 )
 from .svg import SvgPicture, svg_document, svg_line, svg_rect, svg_text
 from .transposed import overlap_svg
+from .unet import unet_svg
 
 __all__ = [
     "Branch", "decision_guide",
     "CLASS_COLOURS", "FONT", "GREY", "LIGHT", "MARKS", "OK", "PALETTE", "SERIES", "WARN",
     "PlotError",
     "SvgPicture", "svg_document", "svg_line", "svg_rect", "svg_text",
-    "conv_svg", "overlap_svg", "size_diagram", "croppad_svg",
+    "conv_svg", "overlap_svg", "size_diagram", "croppad_svg", "unet_svg",
     "best_epoch", "loss_curves", "loss_series", "loss_svg",
     "predictions", "samples",
 ]

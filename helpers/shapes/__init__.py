@@ -46,7 +46,8 @@ from .sizing import (
     ZeroPadding2D,
 )
 from .spec import Layer, Shape, as_shape, edges, pair
-from .trace import Trace, TraceRow, layer_names, trace
+from .trace import Trace, TraceRow, layer_names, trace, trace_until
+from .unet import CURES, UNetPlan, unet_plan, unet_specs
 
 __all__ = [
     "ShapeError", "conv_out", "pool_out", "deconv_out", "deconv_paddings", "dilated",
@@ -54,9 +55,10 @@ __all__ = [
     "Layer", "Shape", "Conv2D", "SeparableConv2D", "DepthwiseConv2D", "MaxPooling2D",
     "AveragePooling2D", "Conv2DTranspose",
     "UpSampling2D", "Cropping2D", "ZeroPadding2D", "Resizing", "CenterCrop", "Concatenate",
-    "Trace", "TraceRow", "trace", "layer_names", "pair", "edges", "as_shape",
+    "Trace", "TraceRow", "trace", "trace_until", "layer_names", "pair", "edges", "as_shape",
     "ReflectPadding2D",
     "ReceptiveField", "receptive_field",
     "land", "land_pair", "mirror_decoder", "valid_input_sizes", "pad_to_valid", "PadPlan",
     "ConvWindows", "conv_windows", "Overlap", "overlap", "overlap_counts", "size_verdict",
+    "CURES", "unet_specs", "UNetPlan", "unet_plan",
 ]

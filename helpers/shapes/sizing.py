@@ -166,19 +166,38 @@ class CenterCrop(Layer):
 class Concatenate(Layer):
     """keras.layers.Concatenate (channels axis) of the running map with a named earlier layer.
 
-    The U-Net skip connection: both maps must have the same height and width.
+    The U-Net skip connection: both maps must have the same height and width. With
+    crop_skip=True the skip is first cropped at the bottom/right to the running map's
+    size (a Cropping2D on the skip in Keras: the U-Net's "crop" cure).
 
     >>> Concatenate(skip="enc1").join((32, 32, 16), (32, 32, 8))
     (32, 32, 24)
+    >>> Concatenate(skip="enc1", crop_skip=True).join((36, 36, 16), (37, 37, 16))
+    (36, 36, 32)
     """
 
     skip: str = ""
     name: str | None = None
+    crop_skip: bool = False
     keras_name: ClassVar[str] = "concatenate"
 
+    def skip_cropping(self, shape: Shape, skip_shape: Shape) -> tuple[Pair, Pair]:
+        """((0, bottom), (0, right)): what crop_skip cuts off the skip (zeros without it).
+
+        >>> Concatenate(skip="enc0", crop_skip=True).skip_cropping((72, 72, 8), (75, 75, 8))
+        ((0, 3), (0, 3))
+        """
+        (h, w, _), (sh, sw, _) = as_shape(shape), as_shape(skip_shape)
+        if not self.crop_skip or sh < h or sw < w:
+            return (0, 0), (0, 0)
+        return (0, sh - h), (0, sw - w)
+
     def join(self, shape: Shape, skip_shape: Shape) -> Shape:
-        """(H, W, C1 + C2); ShapeError, with the crop that would fix it, if H or W differ."""
+        """(H, W, C1 + C2); ShapeError, with the crop that would fix it, if H or W differ
+        (after the crop_skip cropping, if any)."""
+        (top, bottom), (left, right) = self.skip_cropping(shape, skip_shape)
         (h, w, c), (sh, sw, sc) = as_shape(shape), as_shape(skip_shape)
+        sh, sw = sh - top - bottom, sw - left - right
         if (h, w) != (sh, sw):
             where = f"Concatenate '{self.name}'" if self.name else "Concatenate"
             fix = ""

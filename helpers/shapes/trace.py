@@ -22,7 +22,7 @@ from .arithmetic import ShapeError
 from .sizing import Concatenate
 from .spec import Layer, Shape, as_shape
 
-__all__ = ["TraceRow", "Trace", "trace", "layer_names"]
+__all__ = ["TraceRow", "Trace", "trace", "trace_until", "layer_names"]
 
 
 
@@ -139,29 +139,51 @@ def layer_names(layers: Sequence[Layer]) -> list[str]:
     return names
 
 
-def trace(input_shape: Shape, layers: Sequence[Layer]) -> Trace:
-    """Trace specs from an input shape (H, W, C): one row per layer.
+def trace_until(input_shape: Shape, layers: Sequence[Layer]) -> tuple[Trace, ShapeError | None]:
+    """The rows up to the first layer that cannot run, and that layer's ShapeError (None
+    when every layer runs): what a picture of a failing network draws.
 
-    >>> trace((75, 75, 3), [MaxPooling2D(2), UpSampling2D(2)]).output_shape
-    (74, 74, 3)
+    >>> t, error = trace_until((3, 3, 1), [MaxPooling2D(2), MaxPooling2D(2)])
+    >>> len(t), str(error).split(":")[0]
+    (1, 'MaxPooling2D, height axis')
     """
     shape = as_shape(input_shape)
     seen: dict[str, Shape] = {}
     rows = []
     for layer, name in zip(layers, layer_names(layers)):
-        if isinstance(layer, Concatenate):
-            if layer.skip not in seen:
-                raise ShapeError(f"Concatenate(skip={layer.skip!r}) names no earlier layer; "
-                                 f"use one of {sorted(seen) or 'the layers before it'}.")
-            out = layer.join(shape, seen[layer.skip])
-            rows.append(TraceRow(name, layer.kind, (shape, seen[layer.skip]), out,
-                                 f"channels {shape[2]} + {seen[layer.skip][2]} = {out[2]}",
-                                 False, layer.skip))
-        else:
-            out, formula = layer.step(shape)
-            rows.append(TraceRow(name, layer.kind, shape, out, formula, out[:2] != shape[:2]))
+        if isinstance(layer, Concatenate) and layer.skip not in seen:
+            raise ShapeError(f"Concatenate(skip={layer.skip!r}) names no earlier layer; "
+                             f"use one of {sorted(seen) or 'the layers before it'}.")
+        try:
+            if isinstance(layer, Concatenate):
+                skip = seen[layer.skip]
+                out = layer.join(shape, skip)
+                (_, b), (_, r) = layer.skip_cropping(shape, skip)
+                cut = f"skip {_fmt(skip[:2])} cropped to {_fmt(out[:2])}; " if b or r else ""
+                row = TraceRow(name, layer.kind, (shape, skip), out,
+                               f"{cut}channels {shape[2]} + {skip[2]} = {out[2]}", False,
+                               layer.skip)
+            else:
+                out, formula = layer.step(shape)
+                row = TraceRow(name, layer.kind, shape, out, formula, out[:2] != shape[:2])
+        except ShapeError as error:
+            return Trace(as_shape(input_shape), tuple(rows)), error
+        rows.append(row)
         seen[name] = shape = out
-    return Trace(as_shape(input_shape), tuple(rows))
+    return Trace(as_shape(input_shape), tuple(rows)), None
+
+
+def trace(input_shape: Shape, layers: Sequence[Layer]) -> Trace:
+    """Trace specs from an input shape (H, W, C): one row per layer; ShapeError at the
+    first layer that cannot run.
+
+    >>> trace((75, 75, 3), [MaxPooling2D(2), UpSampling2D(2)]).output_shape
+    (74, 74, 3)
+    """
+    rows, error = trace_until(input_shape, layers)
+    if error is not None:
+        raise error
+    return rows
 
 
 # Names used in the doctests above.

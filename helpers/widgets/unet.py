@@ -2,208 +2,28 @@
 
 A U-Net pools by 2 at every level and concatenates each decoder map with the
 encoder map of its level (the skip), so both must have the same H and W. An odd
-size loses a pixel to floor(n / 2) and the skip no longer fits. `unet_plan` does
-that arithmetic for the U-Net that `helpers.models.unet` builds, for each cure
-("pad", "crop", "output_padding") and for none; the explorer draws it as SVG.
-Nothing here imports TensorFlow.
+size loses a pixel to floor(n / 2) and the skip no longer fits. `shapes.unet_plan`
+traces the U-Net that `helpers.models.unet` builds (`shapes.unet_specs`), for each
+cure ("pad", "crop", "output_padding") and for none; `plots.unet_svg` draws that plan
+and the explorer wires it to sliders. Nothing here imports TensorFlow.
 
->>> plan = unet_plan(depth=2, size=75)
->>> plan.downs, plan.ups, plan.works
-((75, 37), (None, 36), False)
->>> unet_plan(depth=2, size=75, cure="output_padding").output
+>>> unet_explorer(depth=2, size=75, cure="output_padding").value["output"]
 75
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import ipywidgets as w
 
-from helpers.models import unet_specs
-from helpers.plots import GREY, LIGHT, OK, WARN, SvgPicture, svg_document, svg_rect, svg_text
-from helpers.plots.style import PALETTE
-from helpers.shapes import (
-    Concatenate,
-    Conv2DTranspose,
-    MaxPooling2D,
-    ShapeError,
-    centred_split,
-    land_pair,
-    valid_input_sizes,
-)
+from helpers.plots import OK, unet_svg
+from helpers.shapes import CURES, ShapeError, UNetPlan, unet_plan, unet_specs, valid_input_sizes
 
 from .common import Explorer, badge_html, message_html
 
-__all__ = ["CURES", "UNetPlan", "unet_plan", "unet_svg", "UNetExplorer",
-           "unet_explorer"]
-
-CURES = {"none": "none", "pad": "pad input", "crop": "crop skips",
-         "output_padding": "output_padding"}  # value (models.unet's odd_sizes) -> label
-SKY, BLUE, ORANGE = PALETTE["sky"], PALETTE["blue"], PALETTE["orange"]
-
-
-@dataclass(frozen=True)
-class UNetPlan:
-    """Every size of a square U-Net: skips (downs), upsampled maps (ups), verdict."""
-
-    depth: int
-    size: int
-    cure: str
-    padded: int  # the size the encoder sees (size + padding for cure="pad")
-    padding: tuple[int, int]  # (top/left, bottom/right) added by cure="pad"
-    downs: tuple[int, ...]  # the encoder map (the skip) at each level, top first
-    bottom: int | None
-    ups: tuple[int | None, ...]  # the decoder map before each level's Concatenate
-    joins: tuple[str, ...]  # per level: "ok", "crop", "fail" or "unreached"
-    output: int | None  # the output size, None when the model does not build
-    error: str = ""
-
-    @property
-    def builds(self) -> bool:
-        """True when Keras can build this U-Net at this size."""
-        return not self.error
-
-    @property
-    def works(self) -> bool:
-        """True when it builds and its output is the input's size (the loss can compare)."""
-        return self.builds and self.output == self.size
-
-
-@lru_cache(maxsize=512)
-def unet_plan(depth: int, size: int, cure: str = "none") -> UNetPlan:
-    """The UNetPlan of a U-Net (pool 2, Conv2DTranspose 2 stride 2) on a size x size input.
-
-    cure: "none", or models.unet's odd_sizes: "pad", "crop" or "output_padding".
-
-    >>> unet_plan(2, 75, "crop").output, unet_plan(2, 75, "pad").padded
-    (72, 76)
-    """
-    if cure not in CURES:
-        raise ShapeError(f"cure={cure!r} is not a cure: use one of {list(CURES)}.")
-    if not all(isinstance(v, int) and v >= 1 for v in (depth, size)):
-        raise ShapeError(f"depth={depth!r}, size={size!r}: both must be ints >= 1, e.g. 2, 75.")
-    padded, padding = size, (0, 0)
-    if cure == "pad":  # what shapes.pad_to_valid gives for a square, without its 2-D search
-        padded = valid_input_sizes(unet_specs(depth), size, size + 2 ** depth)[0]
-        padding = centred_split(padded - size)
-    pool = MaxPooling2D(2, padding="same" if cure == "output_padding" else "valid")
-    downs, n = [], padded
-    for i in range(depth):
-        downs.append(n)
-        try:
-            n = pool.output_shape((n, n, 1))[0]
-        except ShapeError:
-            return UNetPlan(depth, size, cure, padded, padding, tuple(downs), None,
-                            (None,) * depth, ("unreached",) * depth, None,
-                            f"size {size} is too small for depth {depth}: level {i} has a "
-                            f"{n}x{n} map and MaxPooling2D(2) leaves nothing of it. Use a larger "
-                            f"input (at least {2 ** depth}) or a smaller depth.")
-    bottom, ups, joins, error = n, [None] * depth, ["unreached"] * depth, ""
-    for i in reversed(range(depth)):
-        skip = downs[i]
-        if cure == "output_padding":
-            args = land_pair((n, n), (skip, skip), prefer=((2, 2), (2, 2)))
-            if args is None:
-                error = f"no Conv2DTranspose takes {n}x{n} back to {skip}x{skip} at level {i}."
-                break
-            n = Conv2DTranspose(1, **args).output_shape((n, n, 1))[0]
-        else:
-            n = 2 * n
-        ups[i] = n
-        if n == skip:
-            joins[i] = "ok"
-        elif cure == "crop" and n < skip:
-            joins[i] = "crop"
-        else:
-            joins[i] = "fail"
-            try:
-                Concatenate(skip=f"enc{i}").join((n, n, 1), (skip, skip, 1))
-            except ShapeError as e:
-                error = f"level {i}: {e}"
-            break
-    output = None if error else n - sum(padding)
-    return UNetPlan(depth, size, cure, padded, padding, tuple(downs), bottom, tuple(ups),
-                    tuple(joins), output, error)
-
-
-def _box(x: float, y: float, label: str, fill: str, text: str = "#000000") -> list[str]:
-    return [svg_rect(x, y, 64, 24, fill, "#FFFFFF", 0, 'rx="3"'),
-            svg_text(x + 32, y + 16, label, 11, "middle", text)]
-
-
-def _arrow(x1: float, y1: float, x2: float, y2: float, colour: str = GREY) -> str:
-    return (f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}" '
-            'stroke-width="1.5"/>')
-
-
-def unet_svg(plan: UNetPlan) -> SvgPicture:
-    """The U: encoder maps down the left, decoder maps up the right, each skip across.
-
-    >>> unet_svg(unet_plan(2, 75)).data["joins"]
-    ('unreached', 'fail')
-    """
-    d, indent, gap, top = plan.depth, 48, 44, 56
-    width = max(560, 2 * (10 + d * indent + 64) + 40)
-    height = top + d * gap + 40
-    body = []
-    ok = plan.works
-    failed = [i for i, j in enumerate(plan.joins) if j == "fail"]
-    verdict = (f"{plan.size}x{plan.size} works: output {plan.output}x{plan.output}" if ok else
-               f"builds, but the output is {plan.output}x{plan.output}, the input "
-               f"{plan.size}x{plan.size}" if plan.builds else
-               f"does not build: the skip at level {failed[0]} does not fit" if failed else
-               "does not build: the input is too small for this depth")
-    body.append(svg_text(10, 16, verdict, 12, fill=OK if ok else WARN, weight="bold"))
-    if plan.cure == "pad":
-        body.append(svg_text(10, 33, f"pad input {plan.size} -> {plan.padded} ({plan.padding[0]} "
-                          f"top/left, {plan.padding[1]} bottom/right); crop the output back",
-                          11, fill="#333333"))
-    pool_word = "ceil" if plan.cure == "output_padding" else "floor"
-    centre = width / 2 - 32
-    for i, n in enumerate(plan.downs):  # encoder boxes and pool arrows
-        x, y = 10 + i * indent, top + i * gap
-        body += _box(x, y, f"{n}x{n}", SKY)
-        nxt = plan.downs[i + 1] if i + 1 < d else plan.bottom
-        if nxt is not None:
-            body.append(_arrow(x + 20, y + 24, (x + indent if i + 1 < d else centre) + 20,
-                               y + gap))
-            lossy = 2 * nxt != n
-            tx, ty = (x + indent + 26, y + 37) if i + 1 < d else (centre + 72, y + gap + 16)
-            body.append(svg_text(tx, ty, f"{pool_word}({n}/2) = {nxt}", 10,
-                              fill=WARN if lossy else "#333333"))
-    if plan.bottom is not None:
-        body += _box(centre, top + d * gap, f"{plan.bottom}x{plan.bottom}", BLUE, "#FFFFFF")
-    for i in range(d):  # decoder boxes, up arrows and skips
-        x, y = width - 74 - i * indent, top + i * gap
-        up, join = plan.ups[i], plan.joins[i]
-        fill = {"ok": OK, "crop": ORANGE, "fail": WARN, "unreached": LIGHT}[join]
-        body += _box(x, y, "?" if up is None else f"{up}x{up}", fill,
-                     "#FFFFFF" if join in ("ok", "fail") else "#000000")
-        below_x = centre if i == d - 1 else width - 74 - (i + 1) * indent
-        if up is not None:
-            body.append(_arrow(below_x + 44, y + gap, x + 44, y + 24))
-        ex, sy = 10 + i * indent + 64, y + 12
-        colour = {"ok": OK, "crop": ORANGE, "fail": WARN, "unreached": GREY}[join]
-        dash = ' stroke-dasharray="5,3"' if join == "unreached" else ""
-        body.append(f'<line x1="{ex + 2:.1f}" y1="{sy:.1f}" x2="{x - 2:.1f}" y2="{sy:.1f}" '
-                    f'stroke="{colour}" stroke-width="2"{dash}/>')
-        skip = plan.downs[i] if i < len(plan.downs) else None
-        label = {"ok": f"skip {skip} = {up}", "crop": f"crop skip {skip} -> {up}",
-                 "fail": f"{skip} vs {up}: Concatenate fails", "unreached": "not reached"}[join]
-        body.append(svg_text((ex + x) / 2, sy - 4, label, 10, "middle", colour,
-                          "bold" if join == "fail" else "normal"))
-    if plan.downs:
-        body.append(svg_text(10, top - 6, "input" if plan.cure != "pad" else "padded input", 10,
-                          fill=GREY))
-        body.append(svg_text(width - 10, top - 6, "decoder (before the head)", 10, "end", GREY))
-    title = f"U-Net depth {d}, input {plan.size}x{plan.size}, cure {plan.cure}: " \
-            + ("works" if ok else "fails")
-    return SvgPicture(svg_document(width, height, body, title), title, plan.output, 0,
-                      {"joins": plan.joins, "downs": plan.downs, "ups": plan.ups})
-
+__all__ = ["UNetExplorer", "unet_explorer"]
 
 @lru_cache(maxsize=256)
 def _valid_near(depth: int, size: int, count: int = 3) -> tuple[int, ...]:
