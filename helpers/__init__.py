@@ -1,11 +1,14 @@
 """CNN Shape Lab helpers: the code behind the notebooks (docs/architecture.md).
 
-    errors     every error class               shapes    pure sizes, specs, trace
-    bridge     specs <-> Keras layers/models   data      the shipped datasets
-    fixes      the advisor and model doctor    models    one model per strategy
-    training   train(), shape_checked, masks   metrics   PSNR, IoU, compare()
-    plots/svg  the pictures                    widgets   the live explorers
-    checks     the exercise checks             labkit    student copies
+    shapes    pure sizes: arithmetic, specs, trace, geometry, landing, the U-Net plan
+    bridge    the one crossing between specs and Keras layers and models
+    data      the shipped datasets: photos, shapes and masks, noise, downsampling
+    fixes     the strategies (one registry), the advisor, crop_pad and the doctor
+    plots     every picture: live SVG and static matplotlib, one per concept
+    training  train(), size-checked and masked losses, PSNR, IoU, compare()
+    models    one builder per strategy, the U-Net, demo() for training a strategy
+    widgets   the live explorers, wired to the layers below
+    checks    the exercise checks                 labkit    student copies
 
 Importing this package is cheap: nothing here imports TensorFlow or Keras.
 Modules that need Keras import it inside the functions that use it.

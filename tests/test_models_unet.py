@@ -10,6 +10,7 @@ from helpers import models, shapes
 from helpers.bridge import trace_model
 
 keras = pytest.importorskip("keras")
+pytestmark = pytest.mark.both_builds  # tests/test_builds.py runs this file under both builds
 
 CURES = ("pad", "crop", "output_padding")
 SHAPES = [((75, 75, 3), 2), ((64, 64, 3), 2), ((75, 75, 3), 3), ((64, 64, 3), 3),

@@ -8,6 +8,6 @@ never prints the solution, only what was expected in words and a hint.
 'not done yet'
 """
 
-from .core import CheckError, Feedback, Verdict, check, exercise, reveal
+from .core import CheckError, Feedback, Verdict, check, exercise
 
-__all__ = ["check", "reveal", "exercise", "Verdict", "Feedback", "CheckError"]
+__all__ = ["check", "exercise", "Verdict", "Feedback", "CheckError"]

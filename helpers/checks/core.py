@@ -1,4 +1,4 @@
-"""The machinery behind exercise checks: a registry, feedback that teaches, reveal().
+"""The machinery behind exercise checks: a registry, and feedback that teaches.
 
 An exercise is a function `(answer) -> Verdict` registered under an id like
 "2.1". A check never prints the solution: it says what was expected in words
@@ -14,7 +14,7 @@ from typing import Any
 
 from helpers.errors import CheckError
 
-__all__ = ["Verdict", "Feedback", "exercise", "check", "reveal", "EXERCISES", "CheckError"]
+__all__ = ["Verdict", "Feedback", "exercise", "check", "EXERCISES", "CheckError"]
 
 EXERCISES: dict[str, tuple[str, Callable[[Any], Verdict]]] = {}
 
@@ -105,25 +105,3 @@ def check(exercise_id: str, answer: Any) -> Feedback:
                         f"That answer could not be checked ({type(e).__name__}: {e}).")
     return Feedback(exercise_id, title, "correct" if verdict.correct else "wrong",
                     verdict.message)
-
-
-@dataclass(frozen=True)
-class _Reveal:
-    question: str
-    answer: Any
-
-    def _repr_html_(self) -> str:
-        return (f"<details><summary>{html.escape(self.question)} (predict, then click)</summary>"
-                f"<code>{html.escape(repr(self.answer))}</code></details>")
-
-    def __repr__(self) -> str:
-        return f"{self.question} -> {self.answer!r}"
-
-
-def reveal(question: str, answer: Any) -> _Reveal:
-    """Predict, then reveal: in Jupyter the answer stays folded until clicked.
-
-    >>> reveal("conv_out(28, 3, stride=2)?", 13)
-    conv_out(28, 3, stride=2)? -> 13
-    """
-    return _Reveal(question, answer)

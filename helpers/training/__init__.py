@@ -11,7 +11,8 @@ Keras is imported inside the functions: importing this package stays cheap.
 
 from helpers.errors import ShapeMismatchError, TrainingError
 
-from .fit import check_target, compile_for, masked_loss, shape_checked, train
+from .fit import compile_for, train
+from .losses import check_target, masked_loss, shape_checked
 from .metrics import Comparison, History, compare, mean_iou, psnr
 
 __all__ = [
