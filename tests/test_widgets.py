@@ -79,7 +79,10 @@ def test_stack_explorer_redraws_when_the_input_or_a_layer_changes() -> None:
     assert ex.value["output_hw"] == (36, 30)
     ex.controls["kernel_2"].value = 7  # a 7-wide pool still fits the 36-pixel map
     ex.set(input_h=6, input_w=6)
-    assert ex.value["output_hw"] is None and "cannot run" in ex.badge.value
+    assert ex.value["output_hw"] is None and "DOES NOT BUILD" in ex.badge.value
+    assert "MISMATCH" not in ex.badge.value and "Does not build." in ex.badge.value
+    assert not ex.fix("crop the output") and not ex.check_with_keras()
+    assert "does not build at this size" in ex.keras_box.value  # the buttons say why
 
 
 @pytest.mark.parametrize("label", ["pad the output", "upsample", "transposed conv", "resize"])
@@ -119,6 +122,7 @@ def test_check_with_keras_agrees_with_the_trace() -> None:
     ex = stack_explorer(input_shape=(75, 75, 1))
     ex.fix("transposed conv")
     assert ex.check_with_keras() and "agrees" in ex.keras_box.value
+    assert "MATCH" not in ex.keras_box.value  # a note about Keras, not a second size verdict
 
 
 def test_the_explorers_do_not_import_tensorflow() -> None:

@@ -60,7 +60,7 @@ def test_the_works_verdict_is_what_keras_builds(depth: int, size: int, cure: str
 
 def test_an_odd_size_shows_the_failing_skip_and_the_nearest_sizes_that_work() -> None:
     ex = unet_explorer(depth=2, size=75)
-    assert not ex.value["works"] and "MISMATCH" in ex.badge.value
+    assert not ex.value["works"] and "DOES NOT BUILD" in ex.badge.value
     assert "37 vs 36: Concatenate fails" in ex.picture.value
     assert "concatenation needs equal height and width" in ex.message.value
     assert ex.value["valid_sizes"] == (64, 68, 72, 76, 80, 84)
@@ -75,6 +75,7 @@ def test_crop_skips_builds_but_says_the_output_is_smaller() -> None:
     ex = unet_explorer(depth=2, size=75, cure="crop")
     assert ex.value["builds"] and not ex.value["works"] and ex.value["output"] == 72
     assert "crop skip 37 -&gt; 36" in ex.picture.value and "crop_targets" in ex.badge.value
+    assert "MISMATCH" in ex.badge.value  # it builds: only the sizes differ
 
 
 def test_a_size_too_small_for_the_depth_gives_an_inline_message_not_a_traceback() -> None:

@@ -59,6 +59,9 @@ def mean_iou(masks: np.ndarray, logits_or_labels: np.ndarray, classes: int) -> f
     return round(float(np.mean(ious)), 4)
 
 
+_QUALITY = {"psnr": "PSNR {:.1f} dB", "mean_iou": "mean IoU {:.3f}"}  # how each reads
+
+
 @dataclass(frozen=True)
 class History:
     """What train() did: losses per epoch, timings, parameters, quality, pixels the loss saw."""
@@ -91,9 +94,18 @@ class History:
         return self.ignored_pixels + (0 if coarser else ih * iw - th * tw)
 
     def __str__(self) -> str:
-        last = {k: round(v[-1], 4) for k, v in self.history.items() if v}
+        """In words: epochs, time, parameters, the last epoch's losses and the quality.
+
+        >>> str(History({"loss": [0.5, 0.0123]}, [1, 2], [1.0, 0.5], 1234, "net", "image", 4,
+        ...             (8, 8), (8, 8), quality={"psnr": 21.43}))
+        'net: 2 epochs, 0.50 s/epoch, 1,234 params; last epoch: loss 0.0123; PSNR 21.4 dB'
+        """
+        last = ", ".join(f"{k} {v[-1]:.4f}" for k, v in self.history.items() if v)
+        quality = ", ".join(_QUALITY.get(k, k + " {:.4g}").format(v)
+                            for k, v in self.quality.items())
         return (f"{self.name}: {len(self.epochs)} epochs, {self.seconds_per_epoch:.2f} s/epoch, "
-                f"{self.params:,} params, last {last}, quality {self.quality}"
+                f"{self.params:,} params" + (f"; last epoch: {last}" if last else "")
+                + (f"; {quality}" if quality else "")
                 + (f"\n{self.stopped}" if self.stopped else ""))
 
 

@@ -10,26 +10,31 @@ from typing import Any
 __all__ = ["message_html", "badge_html", "Explorer"]
 
 
-def message_html(text: str, kind: str = "error") -> str:
-    """A short, friendly box for a ShapeError (never a traceback).
+def message_html(text: str, kind: str = "error", title: str | None = None) -> str:
+    """A short, friendly box for a ShapeError (never a traceback), titled in words.
 
-    >>> "kernel" in message_html("kernel 5 spans 9 pixels")
+    kind "error" is titled "Does not build" (the word every explorer uses for a
+    network Keras would refuse), unless `title` says what else went wrong.
+
+    >>> "Does not build." in message_html("kernel 5 spans 9 pixels")
     True
     """
     colour = {"error": "#D55E00", "ok": "#009E73", "info": "#0072B2"}[kind]
-    label = {"error": "This layer cannot run", "ok": "Fine", "info": "Note"}[kind]
+    label = title or {"error": "Does not build", "ok": "Fine", "info": "Note"}[kind]
     return (f'<div style="border-left:4px solid {colour};padding:6px 10px;margin:4px 0;'
             f'background:#fafafa;max-width:620px"><b style="color:{colour}">{label}.</b> '
             f"{html.escape(text)}</div>")
 
 
-def badge_html(ok: bool, text: str) -> str:
-    """A green or red badge: match / mismatch.
+def badge_html(ok: bool, text: str, builds: bool = True) -> str:
+    """A badge that says its verdict in words, not only in colour: MATCH (green),
+    MISMATCH (builds, but the sizes differ) or DOES NOT BUILD (red).
 
-    >>> "MATCH" in badge_html(True, "64x64")
+    >>> "DOES NOT BUILD" in badge_html(False, "75x75", builds=False)
     True
     """
-    colour, word = ("#009E73", "MATCH") if ok else ("#D55E00", "MISMATCH")
+    colour, word = ("#009E73", "MATCH") if ok else ("#D55E00", "MISMATCH") if builds else \
+        ("#D55E00", "DOES NOT BUILD")
     return (f'<span style="background:{colour};color:white;padding:2px 8px;border-radius:4px;'
             f'font-weight:bold">{word}</span> {html.escape(text)}')
 

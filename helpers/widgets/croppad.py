@@ -149,7 +149,7 @@ class CropPadExplorer(w.VBox, Explorer):
         except ShapeError as e:
             self.plan, self.error = None, str(e)
             self.readout.value = ""
-            self.picture.value = message_html(self.error)
+            self.picture.value = message_html(self.error, title="These sizes cannot meet this way")
             return
         self.error = ""
         self.readout.value = _readout(self.plan)

@@ -94,7 +94,7 @@ class TrainingPlayground(w.VBox):
         try:
             self._train()
         except Exception as e:  # noqa: BLE001 - shown in the widget, never a traceback
-            self.status.value = message_html(f"{type(e).__name__}: {e}")
+            self.status.value = message_html(f"{type(e).__name__}: {e}", title="Training stopped")
         finally:
             self.train_button.disabled, self.stop_button.disabled = False, True
 

@@ -177,7 +177,7 @@ class StackExplorer(w.VBox, Explorer):
             self.traced = trace(self.input_shape, layers)
         except ShapeError as e:
             self.traced, self.error = None, str(e)
-            self.badge.value = message_html(self.error)
+            self.badge.value = badge_html(False, "", builds=False) + message_html(self.error)
             self.diagram.value = self.table.value = ""
             return
         self.error = ""
@@ -194,6 +194,7 @@ class StackExplorer(w.VBox, Explorer):
         if label not in FIXES:
             raise ShapeError(f"label={label!r} is not a fix button: use one of {list(FIXES)}.")
         if self.traced is None:
+            self._cannot(f"'{label}' needs a network that builds")
             return False
         out, channels = self.traced.output_shape[:2], self.traced.output_shape[2]
         found = [f for f in suggest(out, self.target_hw) if f.strategy == FIXES[label].name]
@@ -215,16 +216,26 @@ class StackExplorer(w.VBox, Explorer):
     def check_with_keras(self) -> bool:
         """Build the real Keras model and show whether Keras agrees with the trace."""
         if self.traced is None:
+            self._cannot("Keras cannot build it either")
             return False
         from helpers.bridge import keras_model
 
         model = keras_model(self.input_shape, self.layers() + self.fixes)
         keras_out = tuple(model.output_shape[1:])
         agree = keras_out == self.traced.output_shape
-        self.keras_box.value = badge_html(agree, f"Keras builds the model: output "
-                                          f"{'x'.join(map(str, keras_out))} "
-                                          + ("(agrees)" if agree else "(disagrees!)"))
+        size = "x".join(map(str, keras_out))
+        self.keras_box.value = message_html(
+            f"Keras builds the model and its output is {size}: it agrees with the trace above"
+            + ("." if agree else f"? No: the trace says "
+               f"{'x'.join(map(str, self.traced.output_shape))} (please report this)."),
+            "info" if agree else "error", "Keras agrees" if agree else "Keras disagrees")
         return agree
+
+    def _cannot(self, why: str) -> None:
+        """Say, where the learner is looking, why a button did nothing."""
+        self.keras_box.value = message_html(
+            f"{why}: the network does not build at this size (see the message above). Change "
+            "a layer or the input size first.", "info", "Nothing to do yet")
 
 
 def stack_explorer(layers: Sequence[Layer] | None = None, input_shape: tuple = (64, 64, 1),

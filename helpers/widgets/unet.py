@@ -96,7 +96,7 @@ class UNetExplorer(w.VBox, Explorer):
             self.plan = unet_plan(depth, size, cure)
         except ShapeError as e:  # e.g. a size no padding up to 1024 rescues
             self.plan, self.error = None, str(e)
-            self.badge.value = badge_html(False, "cannot plan this U-Net")
+            self.badge.value = badge_html(False, "no input size near this one builds", False)
             self.picture.value, self.message.value = "", message_html(self.error)
             return
         plan, self.error = self.plan, self.plan.error
@@ -106,8 +106,8 @@ class UNetExplorer(w.VBox, Explorer):
             text = (f"builds, but the output is {plan.output}x{plan.output}, not {size}x{size}: "
                     f"crop the targets to it (models.crop_targets)")
         else:
-            text = f"{size}x{size} does not build with cure '{CURES[cure]}'"
-        self.badge.value = badge_html(plan.works, text)
+            text = f"{size}x{size} with cure '{CURES[cure]}'"
+        self.badge.value = badge_html(plan.works, text, plan.builds)
         self.picture.value = unet_svg(plan).svg
         self.message.value = message_html(plan.error) if plan.error else ""
 
