@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from .style import FONT_FAMILY
 
+BACKGROUND = "#FFFFFF"  # every picture's own background, whatever the theme
+
 __all__ = ["SvgPicture", "svg_document", "svg_line", "svg_rect", "svg_text"]
 
 
@@ -45,11 +47,15 @@ class SvgPicture:
 def svg_document(width: float, height: float, body: list[str], title: str) -> str:
     """An <svg> element of the given size around `body`, titled for screen readers.
 
+    It sits on a background of its own (the pictures draw dark text and light cells), so
+    it reads the same in JupyterLab's light, dark and high-contrast themes.
+
     >>> svg_document(10, 10, [], "empty").startswith("<svg")
     True
     """
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-            f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{html.escape(title)}">'
+            f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{html.escape(title)}" '
+            f'style="background:{BACKGROUND};border-radius:4px">'
             f"<title>{html.escape(title)}</title>{''.join(body)}</svg>")
 
 

@@ -107,7 +107,7 @@ class Trace:
                        ["#", "layer", "kind", "input", "output", "size changes", "formula"])
         rows = []
         for row, r in zip(self._table(), self.rows):
-            style = ' style="background:#fff3cd"' if r.changed else ""
+            style = ' style="background:#fff3cd;color:#000000"' if r.changed else ""  # any theme
             row[5] = "yes" if r.changed else ""
             cells = "".join(f"<td>{html.escape(c)}</td>" for c in row)
             rows.append(f"<tr{style}>{cells}</tr>")

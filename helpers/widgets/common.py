@@ -22,7 +22,8 @@ def message_html(text: str, kind: str = "error", title: str | None = None) -> st
     colour = {"error": "#D55E00", "ok": "#009E73", "info": "#0072B2"}[kind]
     label = title or {"error": "Does not build", "ok": "Fine", "info": "Note"}[kind]
     return (f'<div style="border-left:4px solid {colour};padding:6px 10px;margin:4px 0;'
-            f'background:#fafafa;max-width:620px"><b style="color:{colour}">{label}.</b> '
+            f'background:#fafafa;color:#222222;max-width:620px">'
+            f'<b style="color:{colour}">{label}.</b> '
             f"{html.escape(text)}</div>")
 
 
