@@ -19,18 +19,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Step", "walk", "graph_of"]
+__all__ = ["Step", "walk", "graph_of", "scale_of"]
 
 
 @dataclass(frozen=True)
 class Step:
     """One call of one layer: its (prefixed) name, the layer, its input and output shapes,
-    and, for a Concatenate, the name of the layer that made its last input (the skip)."""
+    the step that made its (first) input (None: a model input) and, for a Concatenate, the
+    name of the layer that made its last input (the skip)."""
 
     name: str
     layer: Any
     input_shape: tuple
     output_shape: tuple
+    source: str | None = None
     skip: str | None = None
 
 
@@ -93,7 +95,7 @@ def walk(model: Any, input_shapes: list[tuple]) -> tuple[list[Step], Failure | N
     specs = [keras.KerasTensor((None, *s), dtype=x.dtype) for s, x in zip(input_shapes,
                                                                           graph.inputs)]
     try:
-        _run(graph, specs, "", steps)
+        _run(graph, specs, "", steps, [None] * len(specs))
     except _Stop as stop:
         return steps, stop.failure
     return steps, None
@@ -104,11 +106,11 @@ class _Stop(Exception):
         self.failure = failure
 
 
-def _run(graph: Any, specs: list, prefix: str, steps: list[Step]) -> list:
+def _run(graph: Any, specs: list, prefix: str, steps: list[Step], sources: list) -> list:
     from .models import error_text
 
     tensors = {id(x): y for x, y in zip(graph.inputs, specs)}
-    made_by: dict[int, str] = {id(x): prefix + x._keras_history[0].name for x in graph.inputs}
+    made_by: dict[int, str | None] = {id(x): s for x, s in zip(graph.inputs, sources)}
     calls: dict[int, int] = {}
     for depth in sorted(graph._nodes_by_depth, reverse=True):
         for node in graph._nodes_by_depth[depth]:
@@ -122,7 +124,8 @@ def _run(graph: Any, specs: list, prefix: str, steps: list[Step]) -> list:
             name = prefix + layer.name + (f" (call {k})" if k > 1 else "")
             sub = graph_of(layer) if isinstance(layer, keras_model_class()) else None
             if sub is not None:
-                outs = _run(sub, _flat(args), name + "/", steps)
+                outs = _run(sub, _flat(args), name + "/", steps,
+                            [made_by.get(id(x)) for x in node.input_tensors])
                 last = steps[-1].name if steps else name
             else:
                 ins = _shape(args[0]) if len(args) == 1 else _shape(list(args))
@@ -134,7 +137,8 @@ def _run(graph: Any, specs: list, prefix: str, steps: list[Step]) -> list:
                 skip = None
                 if type(layer).__name__ == "Concatenate":
                     skip = made_by.get(id(node.input_tensors[-1]))
-                steps.append(Step(name, layer, ins, _shape(outs), skip))
+                source = made_by.get(id(node.input_tensors[0])) if node.input_tensors else None
+                steps.append(Step(name, layer, ins, _shape(outs), source, skip))
                 last = name
             for x, y in zip(node.outputs, _flat(outs)):
                 tensors[id(x)] = y
@@ -147,3 +151,27 @@ def keras_model_class() -> type:
     import keras
 
     return keras.Model
+
+
+def scale_of(layer: Any) -> tuple | None:
+    """The factor by which a layer nominally multiplies (H, W): 1/stride for a strided
+    convolution or pooling, the stride or size for a transposed conv or an upsampling,
+    1 for the rest; None for a Resizing (it makes the size it is told, exactly).
+
+    >>> import keras
+    >>> scale_of(keras.layers.MaxPooling2D(2)), scale_of(keras.layers.UpSampling2D(3))
+    ((Fraction(1, 2), Fraction(1, 2)), (Fraction(3, 1), Fraction(3, 1)))
+    """
+    from fractions import Fraction
+
+    kind = type(layer).__name__
+    if kind == "Resizing":
+        return None
+    up = getattr(layer, "size", None) if kind.startswith("UpSampling") else (
+        getattr(layer, "strides", None) if "Transpose" in kind else None)
+    if up is not None and len(tuple(up)) == 2:
+        return tuple(Fraction(int(v)) for v in up)
+    down = getattr(layer, "strides", None)
+    if down is not None and not isinstance(down, int) and len(tuple(down)) == 2:
+        return tuple(Fraction(1, int(v)) for v in down)
+    return (Fraction(1), Fraction(1))

@@ -17,7 +17,8 @@ from helpers import shapes as S
 
 from .layers import keras_layer, spec_of
 
-__all__ = ["keras_model", "trace_model", "trace_model_until", "error_text", "FROM_KERAS",
+__all__ = ["keras_model", "trace_model", "trace_model_until",
+           "trace_model_links", "error_text", "FROM_KERAS",
            "WILL_FAIL"]
 
 FROM_KERAS = "shape from Keras"
@@ -89,6 +90,32 @@ def trace_model_until(model: Any, input_shape: S.Shape | None = None
     >>> len(t), str(error).split(":")[1].split(";")[0].strip()
     (1, "layer 'p2' (MaxPooling2D) cannot run on 1x1x1")
     """
+    steps, failure, shape = _steps(model, input_shape)
+    return _rows(steps, failure, shape)
+
+
+def _rows(steps: list, failure: Any, input_shape: tuple) -> tuple[S.Trace, S.ShapeError | None]:
+    rows = []
+    for step in steps:
+        ins, out, kind = step.input_shape, step.output_shape, type(step.layer).__name__
+        formula = _formula(step.layer, ins, out)
+        if isinstance(ins[0] if ins else None, tuple):  # merge layers
+            formula = f"merge of {len(ins)} inputs"
+            if kind == "Concatenate":
+                formula = "channels " + " + ".join(str(s[-1]) for s in ins) + f" = {out[-1]}"
+        row = S.TraceRow(step.name, kind, ins, out, formula, False, step.skip)
+        rows.append(replace(row, changed=row.spatial_in != row.spatial_out if ins and out
+                            else ins != out))
+    error = None
+    if failure is not None:
+        error = S.ShapeError(f"input_shape={input_shape}: layer '{failure.name}' ({failure.kind}) "
+                             f"cannot run on {_fmt(failure.input_shape)}; Keras says: "
+                             f"{failure.message} Trace another input size, or change that "
+                             "layer.")
+    return S.Trace(input_shape, tuple(rows)), error
+
+
+def _steps(model: Any, input_shape: S.Shape | None) -> tuple[list, Any, tuple]:
     from .graph import graph_of, walk
 
     graph = graph_of(model)
@@ -103,24 +130,25 @@ def trace_model_until(model: Any, input_shape: S.Shape | None = None
                                f"{shapes}; give one (H, W, C) for a one-input model.")
         shapes = [given]
     steps, failure = walk(model, shapes)
-    rows = []
-    for step in steps:
-        ins, out, kind = step.input_shape, step.output_shape, type(step.layer).__name__
-        formula = _formula(step.layer, ins, out)
-        if isinstance(ins[0] if ins else None, tuple):  # merge layers
-            formula = f"merge of {len(ins)} inputs"
-            if kind == "Concatenate":
-                formula = "channels " + " + ".join(str(s[-1]) for s in ins) + f" = {out[-1]}"
-        row = S.TraceRow(step.name, kind, ins, out, formula, False, step.skip)
-        rows.append(replace(row, changed=row.spatial_in != row.spatial_out if ins and out
-                            else ins != out))
-    error = None
-    if failure is not None:
-        error = S.ShapeError(f"input_shape={shapes[0]}: layer '{failure.name}' ({failure.kind}) "
-                             f"cannot run on {_fmt(failure.input_shape)}; Keras says: "
-                             f"{failure.message} Trace another input size, or change that "
-                             "layer.")
-    return S.Trace(shapes[0], tuple(rows)), error
+    return steps, failure, shapes[0]
+
+
+def trace_model_links(model: Any, input_shape: S.Shape | None = None) -> tuple[S.Trace, list]:
+    """trace_model's rows, and for each row (source row name or None for the model input,
+    the layer's nominal (H, W) scale from graph.scale_of): what the doctor walks back.
+
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.MaxPooling2D(2)])
+    >>> trace_model_links(model)[1]
+    [(None, (Fraction(1, 2), Fraction(1, 2)))]
+    """
+    from .graph import scale_of
+
+    steps, failure, shape = _steps(model, input_shape)
+    t, error = _rows(steps, failure, shape)
+    if error is not None:
+        raise error
+    return t, [(s.source, scale_of(s.layer)) for s in steps]
 
 
 def _fmt(shape: tuple) -> str:
