@@ -77,7 +77,7 @@ if __name__ == "__main__":
         d = diagnose(model, input_shape=shape)
         first = d.departure.name if d.departure else "-"
         print(f"{name}: {len(d.trace)} rows, output {d.output_hw}, culprit {first}")
-        print(f"  diagnose at {shape} (median of {REPEATS}): "
-              f"{median_time(lambda: diagnose(model, input_shape=shape)) * 1e3:.0f} ms")
+        took = median_time(lambda m=model, s=shape: diagnose(m, input_shape=s))
+        print(f"  diagnose at {shape} (median of {REPEATS}): {took * 1e3:.0f} ms")
         print(f"  clone_model at {shape} (old path, median of 3): "
               f"{clone_time(model, shape) * 1e3:.0f} ms")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pytest
-from keras import layers as L
 
 from helpers import bridge as B
 from helpers import fixes as F
 from helpers.shapes import ShapeError
+
+keras = pytest.importorskip("keras")
+L = keras.layers
 
 pytestmark = pytest.mark.both_builds  # tests/test_builds.py runs this file under both builds
 

@@ -38,7 +38,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Failure:
-    """The call that cannot run at this size: which layer, on what, and Keras's words."""
+    """The call that cannot run at this size: which layer, on what, and Keras's words
+    (raw: helpers.bridge.error_text cleans them)."""
 
     name: str
     kind: str
@@ -107,8 +108,6 @@ class _Stop(Exception):
 
 
 def _run(graph: Any, specs: list, prefix: str, steps: list[Step], sources: list) -> list:
-    from .models import error_text
-
     tensors = {id(x): y for x, y in zip(graph.inputs, specs)}
     made_by: dict[int, str | None] = {id(x): s for x, s in zip(graph.inputs, sources)}
     calls: dict[int, int] = {}
@@ -132,7 +131,7 @@ def _run(graph: Any, specs: list, prefix: str, steps: list[Step], sources: list)
                 try:
                     outs = _output_spec(layer, args, kwargs)
                 except Exception as e:  # Keras raises ValueError, TypeError or TF errors
-                    text = error_text(e).splitlines()[0] if str(e).strip() else type(e).__name__
+                    text = str(e).strip() or type(e).__name__
                     raise _Stop(Failure(name, type(layer).__name__, ins, text)) from None
                 skip = None
                 if type(layer).__name__ == "Concatenate":

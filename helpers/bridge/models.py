@@ -108,10 +108,10 @@ def _rows(steps: list, failure: Any, input_shape: tuple) -> tuple[S.Trace, S.Sha
                             else ins != out))
     error = None
     if failure is not None:
+        said = error_text(failure.message).splitlines()[0]
         error = S.ShapeError(f"input_shape={input_shape}: layer '{failure.name}' ({failure.kind}) "
-                             f"cannot run on {_fmt(failure.input_shape)}; Keras says: "
-                             f"{failure.message} Trace another input size, or change that "
-                             "layer.")
+                             f"cannot run on {_fmt(failure.input_shape)}; Keras says: {said} "
+                             "Trace another input size, or change that layer.")
     return S.Trace(input_shape, tuple(rows)), error
 
 
