@@ -147,3 +147,24 @@ def test_the_culprit_is_the_layer_that_caused_the_mismatch() -> None:
                                L.MaxPooling2D(2, name="halve")])
     assert F.diagnose(enc).departure.name == "halve"
     assert F.diagnose(enc, target_shape=(16, 16)).departure is None
+
+
+def test_models_without_a_graph_are_refused_with_a_way_out() -> None:
+    with pytest.raises(ShapeError, match="keras.Input\\(\\(None, None, C\\)\\)"):
+        B.trace_model(keras.Sequential([L.Conv2D(2, 3)]), (9, 9, 1))
+
+    class Sub(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.conv = L.Conv2D(2, 3)
+
+        def call(self, x):
+            return self.conv(x)
+
+    sub = Sub()
+    sub(np.zeros((1, 8, 8, 1), "float32"))
+    with pytest.raises(ShapeError, match="subclassed model"):
+        B.trace_model(sub)
+    inputs = keras.Input((None, None, 1))
+    t = B.trace_model(keras.Model(inputs, sub(inputs)), (9, 9, 1))  # one row, as a layer
+    assert [(r.kind, r.output_shape) for r in t] == [("Sub", (7, 7, 2))]

@@ -116,12 +116,19 @@ def _rows(steps: list, failure: Any, input_shape: tuple) -> tuple[S.Trace, S.Sha
 
 
 def _steps(model: Any, input_shape: S.Shape | None) -> tuple[list, Any, tuple]:
+    import keras
+
     from .graph import graph_of, walk
 
     graph = graph_of(model)
+    if graph is None and not isinstance(model, keras.Sequential):
+        raise S.ShapeError(f"model={type(model).__name__}: a subclassed model (its own call()) "
+                           "has no graph of layers to read; write it as a functional or "
+                           "Sequential model, or use it as one layer inside one.")
     if graph is None:
-        raise S.ShapeError("the model has no input shape yet; build it on keras.Input((H, W, C)) "
-                           "or pass input_shape=(H, W, C) to trace_model.")
+        raise S.ShapeError("the Sequential model has no input shape yet; start it with "
+                           "keras.Input((None, None, C)) (then pass input_shape=(H, W, C) "
+                           "here) or call model.build((None, H, W, C)) first.")
     shapes = [tuple(x.shape[1:]) for x in graph.inputs]
     if input_shape is not None:
         given = S.as_shape(input_shape)
