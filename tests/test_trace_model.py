@@ -168,3 +168,24 @@ def test_models_without_a_graph_are_refused_with_a_way_out() -> None:
     inputs = keras.Input((None, None, 1))
     t = B.trace_model(keras.Model(inputs, sub(inputs)), (9, 9, 1))  # one row, as a layer
     assert [(r.kind, r.output_shape) for r in t] == [("Sub", (7, 7, 2))]
+
+
+class Crop(keras.layers.Layer):  # an argument get_config() cannot save: get_config() raises
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def call(self, x):
+        return self.fn(x)
+
+
+def test_a_custom_layer_whose_config_cannot_be_made_is_one_row_with_keras_shapes() -> None:
+    inputs = keras.Input((None, None, 1))
+    model = keras.Model(inputs, Crop(lambda x: x[:, 1:, 1:, :])(inputs))
+    with pytest.raises(NotImplementedError):
+        model.layers[1].get_config()
+    t = B.trace_model(model, (9, 9, 1))
+    assert [(r.kind, r.output_shape, r.formula) for r in t] == [("Crop", (8, 8, 1),
+                                                                  B.FROM_KERAS)]
+    assert t.output_shape == _run(model, (9, 9, 1))
+    assert F.diagnose(model, (9, 9, 1)).departure.name == t.rows[0].name
