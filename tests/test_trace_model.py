@@ -189,3 +189,15 @@ def test_a_custom_layer_whose_config_cannot_be_made_is_one_row_with_keras_shapes
                                                                   B.FROM_KERAS)]
     assert t.output_shape == _run(model, (9, 9, 1))
     assert F.diagnose(model, (9, 9, 1)).departure.name == t.rows[0].name
+
+
+def test_a_pad_before_a_strided_conv_is_that_convs_padding() -> None:
+    layers = [L.ZeroPadding2D(1, name="pad"), L.Conv2D(4, 3, strides=2, name="down"),
+              L.UpSampling2D(2, name="up")]
+    assert F.diagnose(_chain((74, 74, 1), layers)).matches  # 76 -> 37 -> 74: exact
+    d = F.diagnose(_chain((75, 75, 1), layers))  # 77 -> 38 (37.5) -> 76
+    assert d.output_hw == (76, 76) and d.departure.name == "down"
+    same = _chain((32, 32, 1), [L.Conv2D(2, 3, padding="same", name="c"),
+                                L.ZeroPadding2D(1, name="extra"),
+                                L.Conv2D(1, 3, padding="same", name="d")])
+    assert F.diagnose(same).departure.name == "extra"

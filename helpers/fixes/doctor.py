@@ -124,7 +124,9 @@ def culprit(t: Trace, links: list, target: tuple[int, int]) -> TraceRow | None:
     38: the decoder's exact x2 steps then carry the extra pixel to 76), or the transposed
     conv that lands one pixel short is named, not every later layer that differs. Without
     any on-track map (the scales themselves cannot reach the target: an encoder asked for
-    its input's size), it is the first layer whose output differs from the target.
+    its input's size), it is the first layer whose output differs from the target. A
+    padding or cropping right before a strided layer is read as that layer's own padding
+    (ResNet's conv1_pad + conv1): the strided layer is named.
     """
     rows = {r.name: r for r in t.rows}
     ideal: dict[str | None, tuple | None] = {None: _fractions(t.input_shape[:2])}
@@ -153,7 +155,16 @@ def culprit(t: Trace, links: list, target: tuple[int, int]) -> TraceRow | None:
     if not on_track:
         return first
     after = 0 if on_track[-1] is None else path.index(on_track[-1]) + 1
-    return rows[path[after]] if after < len(path) else first
+    if after >= len(path):
+        return first
+    scales = {row.name: scale for row, (_, scale) in zip(t.rows, links)}
+    if (rows[path[after]].kind in _PADS and after + 1 < len(path)
+            and scales[path[after + 1]] not in (None, (1, 1))):
+        after += 1  # a pad for the strided layer after it (ResNet's conv1_pad): that one rounds
+    return rows[path[after]]
+
+
+_PADS = ("ZeroPadding2D", "Cropping2D")
 
 
 def _fractions(hw: tuple | None) -> tuple | None:
