@@ -201,3 +201,18 @@ def test_a_pad_before_a_strided_conv_is_that_convs_padding() -> None:
                                 L.ZeroPadding2D(1, name="extra"),
                                 L.Conv2D(1, 3, padding="same", name="d")])
     assert F.diagnose(same).departure.name == "extra"
+
+
+def test_a_nested_encoder_with_two_outputs_feeds_a_skip_named_inside_it() -> None:
+    enc_in = keras.Input((None, None, 1))
+    skip = L.Conv2D(4, 3, padding="same", name="conv")(enc_in)
+    encoder = keras.Model(enc_in, [skip, L.MaxPooling2D(2, name="pool")(skip)], name="encoder")
+    inputs = keras.Input((None, None, 1))
+    s, bottom = encoder(inputs)
+    model = keras.Model(inputs, L.Concatenate(name="join")([L.UpSampling2D(2, name="up")(bottom),
+                                                            s]))
+    t = B.trace_model(model, (32, 32, 1))
+    assert [r.name for r in t] == ["encoder/conv", "encoder/pool", "up", "join"]
+    assert t.rows[-1].skip == "encoder/conv" and t.output_shape == _run(model, (32, 32, 1))
+    t, error = B.trace_model_until(model, (33, 33, 1))
+    assert "layer 'join' (Concatenate) cannot run on 32x32x4 + 33x33x4" in str(error)

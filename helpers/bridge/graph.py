@@ -107,7 +107,12 @@ class _Stop(Exception):
         self.failure = failure
 
 
-def _run(graph: Any, specs: list, prefix: str, steps: list[Step], sources: list) -> list:
+def _run(graph: Any, specs: list, prefix: str, steps: list[Step],
+         sources: list) -> tuple[list, list]:
+    """The graph's output specs and the names of the steps that made them; appends a Step
+    per layer call (a nested model's calls under "prefix/name/")."""
+    import keras
+
     tensors = {id(x): y for x, y in zip(graph.inputs, specs)}
     made_by: dict[int, str | None] = {id(x): s for x, s in zip(graph.inputs, sources)}
     calls: dict[int, int] = {}
@@ -121,11 +126,10 @@ def _run(graph: Any, specs: list, prefix: str, steps: list[Step], sources: list)
             args, kwargs = node.arguments.fill_in(tensors)
             k = calls[id(layer)] = calls.get(id(layer), 0) + 1
             name = prefix + layer.name + (f" (call {k})" if k > 1 else "")
-            sub = graph_of(layer) if isinstance(layer, keras_model_class()) else None
+            sub = graph_of(layer) if isinstance(layer, keras.Model) else None
             if sub is not None:
-                outs = _run(sub, _flat(args), name + "/", steps,
-                            [made_by.get(id(x)) for x in node.input_tensors])
-                last = steps[-1].name if steps else name
+                outs, makers = _run(sub, _flat(args), name + "/", steps,
+                                    [made_by.get(id(x)) for x in node.input_tensors])
             else:
                 ins = _shape(args[0]) if len(args) == 1 else _shape(list(args))
                 try:
@@ -138,18 +142,12 @@ def _run(graph: Any, specs: list, prefix: str, steps: list[Step], sources: list)
                     skip = made_by.get(id(node.input_tensors[-1]))
                 source = made_by.get(id(node.input_tensors[0])) if node.input_tensors else None
                 steps.append(Step(name, layer, ins, _shape(outs), source, skip))
-                last = name
-            for x, y in zip(node.outputs, _flat(outs)):
+                makers = [name] * len(node.outputs)
+            for x, y, maker in zip(node.outputs, _flat(outs), makers):
                 tensors[id(x)] = y
-                made_by[id(x)] = last
-    return [tensors[id(x)] for x in graph.outputs]
-
-
-def keras_model_class() -> type:
-    """keras.Model (imported on first use)."""
-    import keras
-
-    return keras.Model
+                made_by[id(x)] = maker
+    return ([tensors[id(x)] for x in graph.outputs],
+            [made_by.get(id(x)) for x in graph.outputs])
 
 
 def scale_of(layer: Any) -> tuple | None:
