@@ -11,7 +11,15 @@ this package imports it inside its functions, so importing it stays cheap.
 """
 
 from .layers import keras_layer, reflect_padding_class, spec_of
-from .models import FROM_KERAS, WILL_FAIL, error_text, keras_model, trace_model
+from .models import (
+    FROM_KERAS,
+    WILL_FAIL,
+    error_text,
+    keras_model,
+    trace_model,
+    trace_model_links,
+    trace_model_until,
+)
 
 __all__ = ["keras_layer", "keras_model", "spec_of", "trace_model", "reflect_padding_class",
-           "error_text", "FROM_KERAS", "WILL_FAIL"]
+           "error_text", "FROM_KERAS", "WILL_FAIL", "trace_model_until", "trace_model_links"]

@@ -17,7 +17,9 @@ from helpers import shapes as S
 
 from .layers import keras_layer, spec_of
 
-__all__ = ["keras_model", "trace_model", "error_text", "FROM_KERAS", "WILL_FAIL"]
+__all__ = ["keras_model", "trace_model", "trace_model_until",
+           "trace_model_links", "error_text", "FROM_KERAS",
+           "WILL_FAIL"]
 
 FROM_KERAS = "shape from Keras"
 WILL_FAIL = "builds, but will fail: "  # a layer Keras builds that fails when it runs
@@ -63,32 +65,12 @@ def keras_model(input_shape: S.Shape, layers: Sequence[S.Layer], name: str = "tr
     return keras.Model(inputs, x, name=name)
 
 
-def _rebuild(model: Any, input_shape: S.Shape) -> Any:
-    """The same architecture on a concrete input size (weights are not needed for shapes)."""
-    import keras
-
-    try:
-        return keras.models.clone_model(model, input_tensors=keras.Input(shape=input_shape))
-    except Exception as e:  # Keras raises ValueError, TypeError or TF errors here
-        raise S.ShapeError(f"input_shape={input_shape}: the model cannot be built at this size. "
-                           f"Keras says: {error_text(e).splitlines()[0]}") from None
-
-
-def _keras_shape(tensor: Any) -> tuple:
-    if isinstance(tensor, (list, tuple)):
-        return tuple(_keras_shape(t) for t in tensor)
-    return tuple(tensor.shape[1:])
-
-
-def _producer(tensor: Any) -> str | None:
-    """Name of the layer that produced a symbolic Keras tensor."""
-    history = getattr(tensor, "_keras_history", None)
-    return getattr(history[0], "name", None) if history else None
-
-
 def _formula(layer: Any, ins: tuple, out: tuple) -> str:
     """The engine's formula for a Keras layer, or why the engine refuses what Keras built."""
-    spec = spec_of(layer)
+    try:
+        spec = spec_of(layer)
+    except NotImplementedError:  # a custom layer whose get_config() cannot be made
+        return FROM_KERAS
     if spec is None or len(ins) != 3 or None in ins[:2]:
         return FROM_KERAS
     try:
@@ -99,6 +81,92 @@ def _formula(layer: Any, ins: tuple, out: tuple) -> str:
     return FROM_KERAS
 
 
+def trace_model_until(model: Any, input_shape: S.Shape | None = None
+                      ) -> tuple[S.Trace, S.ShapeError | None]:
+    """The rows of trace_model up to the first layer that cannot run at this size, and
+    why (None when every layer runs): the model's own layers, nothing rebuilt.
+
+    >>> import keras
+    >>> inputs = keras.Input((None, None, 1))
+    >>> pooled = keras.layers.MaxPooling2D(2, name="p2")(keras.layers.MaxPooling2D(2)(inputs))
+    >>> t, error = trace_model_until(keras.Model(inputs, pooled), (3, 3, 1))
+    >>> len(t), str(error).split(":")[1].split(";")[0].strip()
+    (1, "layer 'p2' (MaxPooling2D) cannot run on 1x1x1")
+    """
+    steps, failure, shape = _steps(model, input_shape)
+    return _rows(steps, failure, shape)
+
+
+def _rows(steps: list, failure: Any, input_shape: tuple) -> tuple[S.Trace, S.ShapeError | None]:
+    rows = []
+    for step in steps:
+        ins, out, kind = step.input_shape, step.output_shape, type(step.layer).__name__
+        formula = _formula(step.layer, ins, out)
+        if isinstance(ins[0] if ins else None, tuple):  # merge layers
+            formula = f"merge of {len(ins)} inputs"
+            if kind == "Concatenate":
+                formula = "channels " + " + ".join(str(s[-1]) for s in ins) + f" = {out[-1]}"
+        row = S.TraceRow(step.name, kind, ins, out, formula, False, step.skip)
+        rows.append(replace(row, changed=row.spatial_in != row.spatial_out if ins and out
+                            else ins != out))
+    error = None
+    if failure is not None:
+        said = error_text(failure.message).splitlines()[0]
+        error = S.ShapeError(f"input_shape={input_shape}: layer '{failure.name}' ({failure.kind}) "
+                             f"cannot run on {_fmt(failure.input_shape)}; Keras says: {said} "
+                             "Trace another input size, or change that layer.")
+    return S.Trace(input_shape, tuple(rows)), error
+
+
+def _steps(model: Any, input_shape: S.Shape | None) -> tuple[list, Any, tuple]:
+    import keras
+
+    from .graph import graph_of, walk
+
+    graph = graph_of(model)
+    if graph is None and not isinstance(model, keras.Sequential):
+        raise S.ShapeError(f"model={type(model).__name__}: a subclassed model (its own call()) "
+                           "has no graph of layers to read; write it as a functional or "
+                           "Sequential model, or use it as one layer inside one.")
+    if graph is None:
+        raise S.ShapeError("the Sequential model has no input shape yet; start it with "
+                           "keras.Input((None, None, C)) (then pass input_shape=(H, W, C) "
+                           "here) or call model.build((None, H, W, C)) first.")
+    shapes = [tuple(x.shape[1:]) for x in graph.inputs]
+    if input_shape is not None:
+        given = S.as_shape(input_shape)
+        if len(shapes) != 1 or len(given) != len(shapes[0]):
+            raise S.ShapeError(f"input_shape={given} does not fit the model's input "
+                               f"{shapes}; give one (H, W, C) for a one-input model.")
+        shapes = [given]
+    steps, failure = walk(model, shapes)
+    return steps, failure, shapes[0]
+
+
+def trace_model_links(model: Any, input_shape: S.Shape | None = None) -> tuple[S.Trace, list]:
+    """trace_model's rows, and for each row (source row name or None for the model input,
+    the layer's nominal (H, W) scale from graph.scale_of): what the doctor walks back.
+
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.MaxPooling2D(2)])
+    >>> trace_model_links(model)[1]
+    [(None, (Fraction(1, 2), Fraction(1, 2)))]
+    """
+    from .graph import scale_of
+
+    steps, failure, shape = _steps(model, input_shape)
+    t, error = _rows(steps, failure, shape)
+    if error is not None:
+        raise error
+    return t, [(s.source, scale_of(s.layer)) for s in steps]
+
+
+def _fmt(shape: tuple) -> str:
+    if shape and isinstance(shape[0], tuple):
+        return " + ".join(_fmt(s) for s in shape)
+    return "x".join("?" if v is None else str(v) for v in shape)
+
+
 def trace_model(model: Any, input_shape: S.Shape | None = None) -> S.Trace:
     """The rows of trace() read from a real Keras model (Sequential or functional).
 
@@ -107,30 +175,17 @@ def trace_model(model: Any, input_shape: S.Shape | None = None) -> S.Trace:
     reports and the formula "shape from Keras". A layer that Keras builds but that
     fails when it runs (on every CPU, or on the CPUs without oneDNN) says why in its
     formula. Give `input_shape` to trace a model built on keras.Input((None, None, C))
-    at one concrete size.
+    at one concrete size. The model's own layer objects are used (nothing is rebuilt,
+    no weight is made); a nested model shows its own layers, named "outer/inner".
+    ShapeError names the first layer that cannot run at this size.
+
+    >>> import keras
+    >>> inputs = keras.Input((None, None, 3))
+    >>> model = keras.Model(inputs, keras.layers.Conv2D(4, 3)(inputs))
+    >>> trace_model(model, (32, 32, 3)).output_shape
+    (30, 30, 4)
     """
-    if input_shape is not None:
-        model = _rebuild(model, S.as_shape(input_shape))
-    if not getattr(model, "inputs", None):
-        raise S.ShapeError("the model has no input shape yet; build it on keras.Input((H, W, C)) "
-                           "or pass input_shape=(H, W, C) to trace_model.")
-    rows = []
-    for layer in model.layers:
-        kind = type(layer).__name__
-        if kind == "InputLayer":
-            continue
-        try:
-            ins, out = _keras_shape(layer.input), _keras_shape(layer.output)
-        except (AttributeError, ValueError):  # a layer shared by several calls
-            rows.append(S.TraceRow(layer.name, kind, (), (), FROM_KERAS, False))
-            continue
-        formula, skip = _formula(layer, ins, out), None
-        if isinstance(ins[0] if ins else None, tuple):  # merge layers
-            formula = f"merge of {len(ins)} inputs"
-            if kind == "Concatenate":
-                formula = "channels " + " + ".join(str(s[-1]) for s in ins) + f" = {out[-1]}"
-                skip = _producer(layer.input[-1])
-        row = S.TraceRow(layer.name, kind, ins, out, formula, False, skip)
-        rows.append(replace(row, changed=row.spatial_in != row.spatial_out if ins and out
-                            else ins != out))
-    return S.Trace(_keras_shape(model.inputs[0]), tuple(rows))
+    t, error = trace_model_until(model, input_shape)
+    if error is not None:
+        raise error
+    return t

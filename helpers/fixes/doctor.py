@@ -9,14 +9,15 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
-from helpers.bridge import WILL_FAIL, error_text, trace_model
+from helpers.bridge import WILL_FAIL, error_text, trace_model_links
 from helpers.shapes import ShapeError, Trace, TraceRow
 
 from .advisor import Fix, suggest
 
-__all__ = ["Diagnosis", "diagnose", "explain_error", "ErrorReading", "read_error"]
+__all__ = ["Diagnosis", "diagnose", "culprit", "explain_error", "ErrorReading", "read_error"]
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Diagnosis:
     trace: Trace
     target_hw: tuple[int, int]
     output_hw: tuple[int, int] | None
-    departure: TraceRow | None  # the first layer whose output is not the target size
+    departure: TraceRow | None  # the layer that caused the mismatch (see culprit())
     broadcast: bool  # a size-1 output axis would be broadcast over the target, silently
     fixes: list[Fix] = field(default_factory=list)
     error: str = ""  # the original error message, when made by explain_error
@@ -49,8 +50,9 @@ class Diagnosis:
             if row.formula.startswith(WILL_FAIL) and row not in self.trace.changed:
                 lines.append(f"  {row.name} ({row.kind}) {row.formula}")
         if self.departure is not None and not self.matches:
-            lines.append(f"First departure from the target size: layer '{self.departure.name}' "
-                         f"({self.departure.kind}), output {_hw(self.departure.spatial_out)}.")
+            lines.append(f"The mismatch starts at layer '{self.departure.name}' "
+                         f"({self.departure.kind}): {_hw(self.departure.spatial_in)} -> "
+                         f"{_hw(self.departure.spatial_out)}.")
         if self.broadcast:
             lines.append("Silent broadcast: an output axis of size 1 is stretched over the "
                          "target by MSE, so fit() trains without any error but learns one value "
@@ -82,8 +84,17 @@ def diagnose(model: Any, input_shape: tuple | None = None,
 
     target_shape defaults to the input's (an image-to-image model); give (H, W) or
     (H, W, C). input_shape traces a model built on keras.Input((None, None, C)).
+    `departure` is the layer that caused a mismatch (see culprit()).
+
+    >>> import keras
+    >>> inputs = keras.Input((75, 75, 1))
+    >>> x = keras.layers.Conv2D(4, 3, strides=2, padding="same", name="down")(inputs)
+    >>> x = keras.layers.UpSampling2D(2, name="up")(x)
+    >>> d = diagnose(keras.Model(inputs, x))
+    >>> d.output_hw, d.departure.name
+    ((76, 76), 'down')
     """
-    t = trace_model(model, input_shape)
+    t, links = trace_model_links(model, input_shape)
     if target_shape is None:
         target_shape = t.input_shape
     if len(target_shape) not in (2, 3) or None in tuple(target_shape)[:2]:
@@ -91,12 +102,78 @@ def diagnose(model: Any, input_shape: tuple | None = None,
                          "numbers; for a model on (None, None, C), pass input_shape too.")
     target = (int(target_shape[0]), int(target_shape[1]))
     out = t.rows[-1].spatial_out if t.rows else t.input_shape[:2]
-    departure = next((r for r in t.rows if r.spatial_out is not None
-                      and r.spatial_out != target and r.kind != "InputLayer"), None)
+    departure = None
+    if out != target:
+        departure = culprit(t, links, target)
     broadcast = out is not None and out != target and any(
         o == 1 and g > 1 for o, g in zip(out, target))
     fixes = suggest(out, target) if out is not None and None not in out and out != target else []
     return Diagnosis(t, target, out, departure, broadcast, fixes)
+
+
+def culprit(t: Trace, links: list, target: tuple[int, int]) -> TraceRow | None:
+    """The layer that caused the output to miss `target`.
+
+    Each layer has a nominal scale (1/stride down, the stride or size up, 1 otherwise), so
+    every feature map has an *ideal* size: the input's times the scales on its way (a
+    stride-2 conv of 75 ideally gives 37.5). Scaled so that the output's ideal is the
+    target, that is the size the target implies at that depth. Walking the main path (each
+    layer's first input) from the input to the output, the culprit is the layer just after
+    the last map that still had its implied size: from it on, the sizes never come back.
+    So a "valid" conv in a "same" net, the stride-2 layer that rounds an odd size (75 ->
+    38: the decoder's exact x2 steps then carry the extra pixel to 76), or the transposed
+    conv that lands one pixel short is named, not every later layer that differs. Without
+    any on-track map (the scales themselves cannot reach the target: an encoder asked for
+    its input's size), it is the first layer whose output differs from the target. A
+    padding or cropping right before a strided layer is read as that layer's own padding
+    (ResNet's conv1_pad + conv1): the strided layer is named.
+    """
+    rows = {r.name: r for r in t.rows}
+    ideal: dict[str | None, tuple | None] = {None: _fractions(t.input_shape[:2])}
+    for row, (source, scale) in zip(t.rows, links):
+        base = ideal.get(source)
+        if scale is None or row.spatial_out is None or None in row.spatial_out:
+            ideal[row.name] = _fractions(row.spatial_out)
+        elif base is None:
+            ideal[row.name] = None
+        else:
+            ideal[row.name] = tuple(b * k for b, k in zip(base, scale))
+    first = next((r for r in t.rows if r.spatial_out is not None and r.spatial_out != target),
+                 None)
+    last = t.rows[-1] if t.rows else None
+    if last is None or ideal.get(last.name) is None or 0 in ideal[last.name]:
+        return first
+    factor = tuple(Fraction(g) / i for g, i in zip(target, ideal[last.name]))
+    path, name = [], last.name
+    sources = {row.name: source for row, (source, _) in zip(t.rows, links)}
+    while name is not None and name in rows:
+        path.append(name)
+        name = sources[name]
+    path.reverse()  # input -> output along first inputs
+    on_track = [None] if _fits(t.input_shape[:2], ideal[None], factor) else []
+    on_track += [n for n in path if _fits(rows[n].spatial_out, ideal.get(n), factor)]
+    if not on_track:
+        return first
+    after = 0 if on_track[-1] is None else path.index(on_track[-1]) + 1
+    if after >= len(path):
+        return first
+    scales = {row.name: scale for row, (_, scale) in zip(t.rows, links)}
+    if (rows[path[after]].kind in _PADS and after + 1 < len(path)
+            and scales[path[after + 1]] not in (None, (1, 1))):
+        after += 1  # a pad for the strided layer after it (ResNet's conv1_pad): that one rounds
+    return rows[path[after]]
+
+
+_PADS = ("ZeroPadding2D", "Cropping2D")
+
+
+def _fractions(hw: tuple | None) -> tuple | None:
+    return None if hw is None or None in hw else tuple(Fraction(v) for v in hw)
+
+
+def _fits(hw: tuple | None, ideal: tuple | None, factor: tuple) -> bool:
+    return (hw is not None and ideal is not None
+            and all(h == i * f for h, i, f in zip(hw, ideal, factor)))
 
 
 _PATTERNS = [
