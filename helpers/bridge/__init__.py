@@ -12,6 +12,7 @@ this package imports it inside its functions, so importing it stays cheap.
 
 from .layers import keras_layer, reflect_padding_class, spec_of
 from .models import FROM_KERAS, WILL_FAIL, error_text, keras_model, trace_model
+from .rebuild import edited_model, model_specs
 
 __all__ = ["keras_layer", "keras_model", "spec_of", "trace_model", "reflect_padding_class",
-           "error_text", "FROM_KERAS", "WILL_FAIL"]
+           "error_text", "FROM_KERAS", "WILL_FAIL", "model_specs", "edited_model"]

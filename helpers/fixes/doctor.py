@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpers.bridge import WILL_FAIL, error_text, trace_model
+from helpers.bridge import WILL_FAIL, error_text, model_specs, trace_model
 from helpers.shapes import ShapeError, Trace, TraceRow
 
 from .advisor import Fix, suggest
@@ -95,7 +95,8 @@ def diagnose(model: Any, input_shape: tuple | None = None,
                       and r.spatial_out != target and r.kind != "InputLayer"), None)
     broadcast = out is not None and out != target and any(
         o == 1 and g > 1 for o, g in zip(out, target))
-    fixes = suggest(out, target) if out is not None and None not in out and out != target else []
+    fixes = suggest(out, target, model_specs(model), t.input_shape) \
+        if out is not None and None not in out and out != target else []
     return Diagnosis(t, target, out, departure, broadcast, fixes)
 
 
