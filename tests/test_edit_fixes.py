@@ -14,6 +14,7 @@ from helpers.fixes.strategies import (
     EDIT_LAYER,
     INPUT_SIZE,
     PAD_OUTPUT,
+    SAME_PADDING,
     TRANSPOSED_CONV,
 )
 
@@ -33,7 +34,7 @@ def same_net_with_one_valid_conv() -> keras.Model:
     ], name="same_net")
 
 
-def unet(depth: int = 3) -> keras.Model:
+def unet(depth: int = 3, skip_first: bool = False) -> keras.Model:
     """A learner's U-Net on (None, None, 1): same convs, 2x2 pools, 2x2 stride-2 ups."""
     keras.utils.set_random_seed(0)
     inputs = keras.Input((None, None, 1))
@@ -46,7 +47,8 @@ def unet(depth: int = 3) -> keras.Model:
     x = keras.layers.Conv2D(8, 3, padding="same", activation="relu", name="bottom")(x)
     for d in reversed(range(depth)):
         x = keras.layers.Conv2DTranspose(4, 2, strides=2, name=f"up{d}")(x)
-        x = keras.layers.Concatenate(name=f"join{d}")([x, skips[d]])
+        joined = [skips[d], x] if skip_first else [x, skips[d]]
+        x = keras.layers.Concatenate(name=f"join{d}")(joined)
         x = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name=f"dec{d}")(x)
     return keras.Model(inputs, keras.layers.Conv2D(1, 1, name="head")(x), name="unet")
 
@@ -133,9 +135,10 @@ def test_the_diagnosis_of_a_model_offers_the_edit_first() -> None:
     assert "conv2" in str(diagnosis)
 
 
-@pytest.mark.parametrize("hw", [(89, 89), (101, 75)])
-def test_a_unet_at_an_odd_size_is_fixed_by_the_input_size_or_cropped_skips(hw: tuple) -> None:
-    model = unet()
+@pytest.mark.parametrize("hw, skip_first", [((89, 89), False), ((101, 75), True)])
+def test_a_unet_at_an_odd_size_is_fixed_by_the_input_size_or_cropped_skips(
+        hw: tuple, skip_first: bool) -> None:
+    model = unet(skip_first=skip_first)
     shape = (*hw, 1)
     with pytest.raises(F.advisor.ShapeError):
         B.trace_model(model, shape)  # the joins refuse this size
@@ -168,6 +171,39 @@ def test_a_transposed_conv_one_pixel_short_is_fixed_by_its_output_padding() -> N
         fixed = lands_and_trains(model, fix, (76, 76, 1), (76, 76), i)
         if fix is top:
             assert fixed.get_layer("up2").output_padding == (1, 1)
+
+
+def test_a_valid_network_gets_same_padding_on_every_valid_layer() -> None:
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((64, 64, 3))
+    x = keras.layers.Conv2D(16, 3, activation="relu", name="c1")(inputs)
+    x = keras.layers.Conv2D(16, 3, activation="relu", name="c2")(x)
+    model = keras.Model(inputs, keras.layers.Conv2D(3, 1, activation="sigmoid", name="c3")(x))
+    fixes = F.diagnose(model, target_shape=(64, 64)).fixes
+    top = fixes[0]
+    assert top.strategy == SAME_PADDING.name and top.layer is None
+    assert top.params["edits"] == {"c1": {"padding": "same"}, "c2": {"padding": "same"}}
+    assert top.after == "Conv2D(16, 3, padding='same'); Conv2D(16, 3, padding='same')"
+    for i, fix in enumerate(fixes):
+        lands_and_trains(model, fix, (64, 64, 3), (64, 64), i)
+
+
+def test_an_output_off_by_a_factor_is_fixed_by_the_layer_that_downsamples() -> None:
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((64, 64, 3))
+    x = keras.layers.Conv2D(8, 3, padding="same", activation="relu", name="conv")(inputs)
+    x = keras.layers.MaxPooling2D(2, name="pool")(x)
+    model = keras.Model(inputs, keras.layers.Conv2D(3, 3, padding="same", name="head")(x))
+    fixes = F.diagnose(model, target_shape=(64, 64, 3)).fixes
+    top = fixes[0]
+    assert (top.strategy, top.layer) == (EDIT_LAYER.name, "pool")
+    assert top.after == "MaxPooling2D(2, strides=1, padding='same')"
+    assert "stops downsampling" in top.reason
+    assert [f.strategy for f in fixes][-1] == CROP_TARGET.name and not fixes[-1].corresponds
+    for fix in fixes:
+        x = np.zeros((1, 64, 64, 3), "float32")
+        y = fix.transform_target(np.zeros((1, 64, 64, 3), "float32"))
+        assert fix.apply(model)(x).shape[1:3] == y.shape[1:3], str(fix)
 
 
 def test_cropping_the_target_of_a_strided_output_does_not_correspond() -> None:

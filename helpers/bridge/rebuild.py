@@ -64,6 +64,8 @@ def model_specs(model: Any) -> list[S.Layer] | None:
             alias[layer.name], previous = None, layer.name
             continue
         producers = _producers(layer)
+        if kind in _MERGES and producers and len(producers) == 2 and producers[1] == previous:
+            producers = producers[::-1]  # Concatenate()([skip, up]): the running map is `up`
         if not producers or producers[0] != previous or any(p not in alias for p in producers):
             return None
         if kind in _MERGES:
@@ -123,12 +125,11 @@ def edited_model(model: Any, edits: dict[str, dict], pad: Any = None, crop: Any 
                 padded.append(keras.layers.ZeroPadding2D(pad, name="input_padding")(inputs))
             args = (padded[0], *args[1:])
         if layer.name in crop_skips and args and isinstance(args[0], (list, tuple)):
-            first, *others = args[0]
-            h, w = first.shape[1:3]
-            others = [keras.layers.Cropping2D(((0, o.shape[1] - h), (0, o.shape[2] - w)),
-                                              name=f"{layer.name}_crop{i}")(o)
-                      if tuple(o.shape[1:3]) != (h, w) else o for i, o in enumerate(others)]
-            args = ([first, *others], *args[1:])
+            h, w = (min(t.shape[a] for t in args[0]) for a in (1, 2))  # the running map's
+            joined = [keras.layers.Cropping2D(((0, t.shape[1] - h), (0, t.shape[2] - w)),
+                                              name=f"{layer.name}_crop{i}")(t)
+                      if tuple(t.shape[1:3]) != (h, w) else t for i, t in enumerate(args[0])]
+            args = (joined, *args[1:])
         return layer(*args, **kwargs)
 
     try:

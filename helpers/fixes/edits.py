@@ -37,7 +37,8 @@ from helpers.shapes import (
 
 from .proposals import Cost, Proposal
 
-__all__ = ["edit_layer", "input_size", "crop_skips", "keras_line", "crop_skip_targets"]
+__all__ = ["edit_layer", "same_padding", "input_size", "crop_skips", "keras_line",
+           "crop_skip_targets"]
 
 HW = tuple[int, int]
 LANDS = "lands exactly; each output pixel still sits over its own place in the target"
@@ -103,13 +104,15 @@ def _alternatives(spec: Layer) -> list[dict]:
         k, s = pair("kernel_size", spec.kernel_size), pair("strides", spec.strides)
         out = [flip] + [{"kernel_size": (k[0] + d, k[1] + d)}
                         for d in (-2, -1, 1, 2) if min(k) + d >= 1]
-        out.append({"strides": (1, 1)} if max(s) > 1 else {"strides": (2, 2)})
-        return out
+        if max(s) > 1:  # stop downsampling here: off by a factor, change the architecture
+            return [*out, {"strides": (1, 1)}, {"strides": (1, 1), "padding": "same"}]
+        return [*out, {"strides": (2, 2)}]
     if isinstance(spec, MaxPooling2D):
         p = pair("pool_size", spec.pool_size)
         s = p if spec.strides is None else pair("strides", spec.strides)
         return [flip] + [{"pool_size": (p[0] + d, p[1] + d), "strides": s}
-                         for d in (-1, 1) if min(p) + d >= 1]
+                         for d in (-1, 1) if min(p) + d >= 1] \
+            + [{"strides": (1, 1), "padding": "same"}]  # a pool that no longer downsamples
     return []
 
 
@@ -128,6 +131,9 @@ def _edit_reason(name: str, spec: Layer, changes: dict, delta: int) -> str:
     cost = (f"adds {delta} parameters" if delta > 0 else f"removes {-delta} parameters"
             if delta < 0 else "no parameters added or removed")
     kept = "" if delta == 0 else f" (layer '{name}' starts again from new weights)"
+    if changes.get("strides") == (1, 1) and max(pair("strides", spec.strides or 2)) > 1:
+        kept += ("; it stops downsampling there: full resolution from that layer on (more "
+                 "computation, a smaller receptive field)")
     return f"set {what} on layer '{name}': {cost}{kept}; {LANDS}"
 
 
@@ -152,6 +158,26 @@ def edit_layer(specs: Sequence[Layer], input_shape: Shape, t: HW) -> list[Propos
             found.append(Proposal(params, Cost(params_delta=delta),
                                   _edit_reason(spec.name, spec, changes, delta)))
     return found
+
+
+def same_padding(specs: Sequence[Layer], input_shape: Shape, t: HW) -> list[Proposal]:
+    """padding='same' on every 'valid' layer with a window wider than one pixel, when that
+    takes two or more edits (one layer's padding is edit_layer's) and lands exactly."""
+    specs = list(specs)
+    valid = [i for i, s in enumerate(specs) if getattr(s, "padding", None) == "valid"
+             and getattr(s, "name", None) and not isinstance(s, Conv2DTranspose)
+             and max(pair("size", getattr(s, "pool_size", getattr(s, "kernel_size", 1)))) > 1]
+    edited = [replace(s, padding="same") if i in valid else s for i, s in enumerate(specs)]
+    if len(valid) < 2 or _out(edited, input_shape) != t:
+        return []
+    names = [specs[i].name for i in valid]
+    params = {"edits": {n: {"padding": "same"} for n in names},
+              "before": "; ".join(keras_line(specs[i]) for i in valid),
+              "after": "; ".join(keras_line(edited[i]) for i in valid),
+              "input_shape": tuple(input_shape)}
+    return [Proposal(params, Cost(),
+                     f"set padding='same' on the {len(names)} 'valid' layers ({', '.join(names)})"
+                     f": no parameters added or removed, every weight kept; {LANDS}")]
 
 
 def input_size(specs: Sequence[Layer], input_shape: Shape, t: HW) -> list[Proposal]:

@@ -90,7 +90,7 @@ class Strategy:
 
 
 SAME_PADDING = Strategy(
-    "same_padding", "same padding", "model", "01_same_padding",
+    "same_padding", "same padding", "model", "01_same_padding", edit=E.same_padding,
     demos=(Demo("same padding", "same_padding_net", compared=True),))
 CROP_OUTPUT = Strategy(
     "crop_output", "crop the output", "output", "04_crop_and_pad",
