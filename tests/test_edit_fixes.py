@@ -154,6 +154,8 @@ def test_a_unet_at_an_odd_size_is_fixed_by_the_input_size_or_cropped_skips(
         assert (top.strategy, top.layer) == (EDIT_LAYER.name, "up0")
         assert top.after == "Conv2DTranspose(4, 2, strides=2, padding='valid', output_padding=1)"
         assert crop.cost.target_pixels_lost == 89 * 89 - 88 * 88
+        assert crop.params["cropped_skips"] == ("join0",)
+        assert crop.after == "Concatenate()([x, Cropping2D(((0, 1), (0, 1)))(enc0)])"
     for i, fix in enumerate(fixes):
         lands_and_trains(model, fix, shape, hw, i)
 

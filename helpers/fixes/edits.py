@@ -209,25 +209,29 @@ def input_size(specs: Sequence[Layer], input_shape: Shape, t: HW) -> list[Propos
 
 def crop_skips(specs: Sequence[Layer], input_shape: Shape, t: HW) -> list[Proposal]:
     """Crop every skip at the bottom/right to the running map; crop the target likewise."""
-    joins = [s.name for s in specs if isinstance(s, Concatenate) and s.name]
-    if not joins:
+    if not any(isinstance(s, Concatenate) and s.name for s in specs):
         return []
     edited = [replace(s, crop_skip=True) if isinstance(s, Concatenate) else s for s in specs]
     o = _out(edited, input_shape)
     if o is None or o == _out(specs, input_shape) or o[0] > t[0] or o[1] > t[1]:
         return []
+    cut = {s.name: (s.skip, s.skip_cropping(*row.input_shape))
+           for s, row in zip(edited, trace(input_shape, edited).rows)
+           if isinstance(s, Concatenate) and s.skip_cropping(*row.input_shape) != ((0, 0),) * 2}
     lost = t[0] * t[1] - o[0] * o[1]
     cropping = ((0, t[0] - o[0]), (0, t[1] - o[1]))
-    params = {"edits": {}, "cropped_skips": tuple(joins), "output_hw": o,
+    params = {"edits": {}, "cropped_skips": tuple(cut), "output_hw": o,
               "target_cropping": cropping, "input_shape": tuple(input_shape),
-              "before": "Concatenate()([up, skip])",
-              "after": "Concatenate()([up, Cropping2D(((0, dh), (0, dw)))(skip)])"}
+              "before": "; ".join(f"Concatenate()([x, {skip}])" for skip, _ in cut.values()),
+              "after": "; ".join(f"Concatenate()([x, Cropping2D({c})({skip})])"
+                                 for skip, c in cut.values())}
     target = (f", and the target's bottom/right {cropping} ({lost} target pixels never "
               "predicted)") if lost else ""
     return [Proposal(params, Cost(target_pixels_lost=lost),
-                     f"crop each skip at the bottom/right to the upsampled map ({len(joins)} "
-                     f"joins) as the original U-Net did{target}; no parameters; the output's "
-                     "top-left pixel stays over the target's, so every pixel corresponds")]
+                     f"crop the skip at the bottom/right to the upsampled map in "
+                     f"{', '.join(cut)} as the original U-Net did{target}; no parameters; the "
+                     "output's top-left pixel stays over the target's, so every pixel "
+                     "corresponds")]
 
 
 def crop_skip_targets(y: np.ndarray, p: dict, o: HW, masks: bool) -> np.ndarray:
