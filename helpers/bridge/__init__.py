@@ -20,6 +20,8 @@ from .models import (
     trace_model_links,
     trace_model_until,
 )
+from .rebuild import edited_model, model_specs
 
 __all__ = ["keras_layer", "keras_model", "spec_of", "trace_model", "reflect_padding_class",
-           "error_text", "FROM_KERAS", "WILL_FAIL", "trace_model_until", "trace_model_links"]
+           "error_text", "FROM_KERAS", "WILL_FAIL", "trace_model_until", "trace_model_links",
+           "model_specs", "edited_model"]

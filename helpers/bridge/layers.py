@@ -70,14 +70,18 @@ def reflect_padding_class() -> Any:
 def spec_of(layer: Any) -> S.Layer | None:
     """The spec whose spatial rule matches a Keras layer, or None if it has none.
 
-    Layers in channels_first format return None (their rows use Keras's shapes).
+    Layers in channels_first format, and custom layers whose config cannot be made (no
+    `get_config()` for their arguments), return None: their rows use Keras's shapes.
 
     >>> import keras
     >>> spec_of(keras.layers.MaxPooling2D(3, strides=2, name="pool"))
     MaxPooling2D(pool_size=(3, 3), strides=(2, 2), padding='valid', name='pool')
     """
     kind = type(layer).__name__
-    cfg = layer.get_config()
+    try:
+        cfg = layer.get_config()
+    except NotImplementedError:  # a custom layer built from arguments Keras cannot serialise
+        return None
     if cfg.get("data_format", "channels_last") != "channels_last":
         return None
     name = cfg.get("name")

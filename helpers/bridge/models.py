@@ -67,10 +67,7 @@ def keras_model(input_shape: S.Shape, layers: Sequence[S.Layer], name: str = "tr
 
 def _formula(layer: Any, ins: tuple, out: tuple) -> str:
     """The engine's formula for a Keras layer, or why the engine refuses what Keras built."""
-    try:
-        spec = spec_of(layer)
-    except NotImplementedError:  # a custom layer whose get_config() cannot be made
-        return FROM_KERAS
+    spec = spec_of(layer)
     if spec is None or len(ins) != 3 or None in ins[:2]:
         return FROM_KERAS
     try:

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from helpers.bridge import keras_layer
-from helpers.shapes import Conv2DTranspose, Layer, ShapeError, trace
+from helpers.bridge import edited_model, keras_layer
+from helpers.shapes import Conv2DTranspose, Layer, Shape, ShapeError, as_shape, trace
 
 from .strategies import STRATEGIES, Cost, Strategy
 
@@ -32,8 +32,8 @@ class Fix:
     """One way to make the output size equal the target size."""
 
     strategy: str
-    side: str  # "output": add layers to the model; "target": change the targets
-    output_hw: HW
+    side: str  # "output": add layers; "target": change the targets; "model": edit the model
+    output_hw: HW | None  # None: the model does not run at its input size
     target_hw: HW
     params: dict = field(hash=False)
     cost: Cost
@@ -47,7 +47,29 @@ class Fix:
         >>> suggest((60, 60), (64, 64))[1].specs()
         [ZeroPadding2D(padding=((2, 2), (2, 2)), name=None)]
         """
+        if self.way.layers is None:  # an edit of the model: see before/after and apply()
+            return []
         return self.way.layers(self.params, self.output_hw, self.target_hw, channels)
+
+    @property
+    def layer(self) -> str | None:
+        """For an edit of the model, the name of the layer it changes."""
+        return self.params.get("layer")
+
+    @property
+    def before(self) -> str | None:
+        """For an edit of the model, the learner's Keras line before the fix."""
+        return self.params.get("before")
+
+    @property
+    def after(self) -> str | None:
+        """For an edit of the model, the Keras line to paste instead."""
+        return self.params.get("after")
+
+    @property
+    def corresponds(self) -> bool:
+        """Does each output pixel still sit over the same place in the target?"""
+        return not self.cost.misaligned
 
     @property
     def way(self) -> Strategy:
@@ -60,9 +82,11 @@ class Fix:
         return self.way.label
 
     def extra_params(self, channels: int) -> int:
-        """Trainable parameters the fix adds for a model with this many output channels."""
-        return sum(spec.kernel_size[0] * spec.kernel_size[1] * channels * channels + channels
-                   for spec in self.specs(channels) if isinstance(spec, Conv2DTranspose))
+        """Trainable parameters the fix adds for a model with this many output channels
+        (an edit of the model: the parameters it adds, negative when it removes some)."""
+        return self.cost.params_delta + sum(
+            spec.kernel_size[0] * spec.kernel_size[1] * channels * channels + channels
+            for spec in self.specs(channels) if isinstance(spec, Conv2DTranspose))
 
     def layers(self, channels: int = 1) -> list[Any]:
         """The fix as Keras layers (imports Keras)."""
@@ -77,6 +101,10 @@ class Fix:
         output keeps its range; logits stay logits."""
         if self.side == "target":
             return model
+        if self.side == "model":
+            p = self.params
+            return edited_model(model, p["edits"], pad=p.get("pad"), crop=p.get("crop"),
+                                crop_skips=p.get("cropped_skips", ()), input_shape=p["input_shape"])
         import keras
 
         if len(model.outputs) != 1:
@@ -101,7 +129,7 @@ class Fix:
         >>> suggest((32, 32), (64, 64))[-1].transform_target(np.ones((2, 64, 64, 1))).shape
         (2, 32, 32, 1)
         """
-        if self.side != "target":
+        if self.way.retarget is None:
             return y
         y = np.asarray(y)
         if y.shape[1:3] != self.target_hw:
@@ -112,6 +140,10 @@ class Fix:
         return self.way.retarget(y, self.params, self.output_hw, masks)
 
     def __str__(self) -> str:
+        if self.side == "model":
+            where = f"layer '{self.layer}': " if self.layer else ""
+            return f"{self.strategy}: change the model: {where}{self.before} -> {self.after}. " \
+                   f"{self.reason}"
         layers = ", ".join(_keras_text(s) for s in self.specs())
         where = "append to the model" if self.side == "output" else "apply to the targets"
         return f"{self.strategy}: {where} {layers}. {self.reason}"
@@ -140,6 +172,8 @@ def _score(fix: Fix) -> float:
     score += 0.02 if fix.params.get("interpolation") == "nearest" else 0.0
     score += 0.01 if fix.params.get("mode") == "reflect" else 0.0
     score += 0.1 if fix.side == "target" else 0.0
+    score += 0.005 if c.params_delta else 0.0  # new weights for that layer: it starts again
+    score += 1.0 if c.misaligned else 0.0  # pixels that do not correspond: last, whatever else
     return round(score, 4)
 
 
@@ -153,13 +187,39 @@ def _lands(fix: Fix) -> bool:
         return False
 
 
-def suggest(output_hw: HW, target_hw: HW) -> list[Fix]:
+def _edits(o: HW | None, t: HW, specs: list[Layer], input_shape: Shape) -> list[Fix]:
+    return [Fix(way.name, way.side, o, t, p.params, p.cost, p.reason)
+            for way in STRATEGIES.values() for p in way.edits(specs, input_shape, t)]
+
+
+def suggest(output_hw: HW | None, target_hw: HW, specs: list[Layer] | None = None,
+            input_shape: Shape | None = None) -> list[Fix]:
     """Every applicable fix for an output of output_hw against targets of target_hw, ranked.
+
+    With the model's `specs` and `input_shape` (helpers.bridge.model_specs reads them
+    from a Keras model), the fixes that edit the model join in; `output_hw` may then be
+    None, for a model that does not run at that input size.
 
     >>> [(f.strategy, f.params.get("interpolation")) for f in suggest((37, 37), (75, 75))[:3]]
     [('transposed_conv', None), ('upsample_output', 'bilinear'), ('upsample_output', 'nearest')]
+    >>> from helpers.shapes import Conv2D
+    >>> specs = [Conv2D(8, 3, padding="same", name="c1"), Conv2D(1, 3, name="c2")]
+    >>> fix = suggest((30, 30), (32, 32), specs, (32, 32, 1))[0]
+    >>> fix.strategy, fix.layer, fix.after, fix.corresponds
+    ('edit_layer', 'c2', "Conv2D(1, 3, padding='same')", True)
     """
-    o, t = tuple(output_hw), tuple(target_hw)
+    if specs is not None and input_shape is None:
+        raise ShapeError("specs given without input_shape: pass input_shape=(H, W, C), the "
+                         "size the model is fed, e.g. suggest(out, target, specs, (89, 89, 1)).")
+    t = tuple(target_hw)
+    if output_hw is None and specs is not None:
+        fixes = _edits(None, t, list(specs), as_shape(input_shape))
+        return sorted((Fix(f.strategy, f.side, None, t, f.params, f.cost, f.reason, _score(f))
+                       for f in fixes), key=lambda f: f.score)
+    if output_hw is None:
+        raise ShapeError("output_hw=None: give the output's (height, width), or the model's "
+                         "specs and input_shape for a model that does not run at that size.")
+    o = tuple(output_hw)
     for name, hw in (("output_hw", o), ("target_hw", t)):
         if len(hw) != 2 or not all(isinstance(v, int) and v >= 1 for v in hw):
             raise ShapeError(
@@ -168,9 +228,9 @@ def suggest(output_hw: HW, target_hw: HW) -> list[Fix]:
             )
     if o == t:
         return []
+    edits = _edits(o, t, list(specs), as_shape(input_shape)) if specs is not None else []
     fixes = [
         Fix(f.strategy, f.side, o, t, f.params, f.cost, f.reason, _score(f))
-        for f in _candidates(o, t)
-        if _lands(f)
+        for f in edits + [f for f in _candidates(o, t) if _lands(f)]
     ]
     return sorted(fixes, key=lambda f: f.score)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from helpers.bridge import WILL_FAIL, error_text, trace_model_links
+from helpers.bridge import WILL_FAIL, error_text, model_specs, trace_model_links
 from helpers.shapes import ShapeError, Trace, TraceRow
 
 from .advisor import Fix, suggest
@@ -107,7 +107,8 @@ def diagnose(model: Any, input_shape: tuple | None = None,
         departure = culprit(t, links, target)
     broadcast = out is not None and out != target and any(
         o == 1 and g > 1 for o, g in zip(out, target))
-    fixes = suggest(out, target) if out is not None and None not in out and out != target else []
+    fixes = suggest(out, target, model_specs(model), t.input_shape) \
+        if out is not None and None not in out and out != target else []
     return Diagnosis(t, target, out, departure, broadcast, fixes)
 
 

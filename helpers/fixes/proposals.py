@@ -42,6 +42,8 @@ class Cost:
     resolution_factor: float = 1.0  # how much coarser the loss sees the target
     interpolated: bool = False  # values resampled by interpolation
     learned: bool = False  # adds trainable parameters (see Fix.extra_params)
+    params_delta: int = 0  # parameters an edit of the model adds (> 0) or removes (< 0)
+    misaligned: bool = False  # output pixels no longer sit over the same place in the target
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,21 @@ def _area(hw: HW) -> int:
     return hw[0] * hw[1]
 
 
+STRIDED = ("{o} is {f}x smaller than {t}: a strided output is the whole image at lower "
+           "resolution (a stride-2 output is the whole image at half resolution, not its "
+           "centre), so {what} compares pixels that do not correspond")
+
+
+def _strided(small: HW, big: HW) -> int:
+    """The whole factor (>= 2) by which `small` is coarser than `big`, else 0."""
+    f = min(big[a] // small[a] for a in (0, 1))
+    return f if f >= 2 else 0
+
+
+def _hw_text(hw: HW) -> str:
+    return f"{hw[0]}x{hw[1]}"
+
+
 def _split_edges(have: HW, want: HW) -> tuple[Edges, Edges]:
     """(cropping, padding) that take `have` to `want` centred: crop the axes that are too
     long, pad those that are too short."""
@@ -94,19 +111,24 @@ def resample_layers(p: dict, o: HW, t: HW, channels: int) -> list[Layer]:
 def crop_output(o: HW, t: HW, variants: Sequence[str] = ()) -> list[Proposal]:
     if not _shrinks(o, t):
         return []
-    edges, n = centred_edges(o, t), _area(o) - _area(t)
-    return [Proposal({"cropping": edges}, Cost(output_pixels_discarded=n),
+    edges, n, f = centred_edges(o, t), _area(o) - _area(t), _strided(t, o)
+    why = (f"; the output is {f}x larger than the target: it is the whole image upsampled, "
+           "so its centre crop does not correspond to the target") if f else ""
+    return [Proposal({"cropping": edges}, Cost(output_pixels_discarded=n, misaligned=bool(f)),
                      f"crops {n} predicted border pixels ({_say(edges)}); nothing invented, "
-                     "no parameters, but the border is never trained")]
+                     "no parameters, but the border is never trained" + why)]
 
 
 def pad_output(o: HW, t: HW, variants: Sequence[str] = ()) -> list[Proposal]:
     if not _grows(o, t):
         return []
-    edges, n = centred_edges(o, t), _area(t) - _area(o)
-    return [Proposal({"padding": edges, "mode": mode}, Cost(pixels_invented=n),
+    edges, n, f = centred_edges(o, t), _area(t) - _area(o), _strided(o, t)
+    why = "; " + STRIDED.format(o=_hw_text(o), t=_hw_text(t), f=f, what="padding it to the "
+                                "target's size") if f else ""
+    return [Proposal({"padding": edges, "mode": mode}, Cost(pixels_invented=n, misaligned=bool(f)),
                      f"pads {n} pixels ({_say(edges)}) with {mode}; the loss compares made-up "
-                     "border pixels with real ones, so mask them or expect border artifacts")
+                     "border pixels with real ones, so mask them or expect border artifacts"
+                     + why)
             for mode in variants]
 
 
@@ -169,10 +191,12 @@ def resize_output(o: HW, t: HW, variants: Sequence[str] = ()) -> list[Proposal]:
 def crop_target(o: HW, t: HW, variants: Sequence[str] = ()) -> list[Proposal]:
     if not _grows(o, t):
         return []
-    edges, n = centred_edges(o, t), _area(t) - _area(o)
-    return [Proposal({"cropping": edges}, Cost(target_pixels_lost=n),
+    edges, n, f = centred_edges(o, t), _area(t) - _area(o), _strided(o, t)
+    why = "; " + STRIDED.format(o=_hw_text(o), t=_hw_text(t), f=f, what="cropping the target's "
+                                "centre") if f else ""
+    return [Proposal({"cropping": edges}, Cost(target_pixels_lost=n, misaligned=bool(f)),
                      f"crops the target's border ({_say(edges)}): {n} target pixels are never "
-                     "predicted")]
+                     "predicted" + why)]
 
 
 def crop_targets(y: np.ndarray, p: dict, o: HW, masks: bool) -> np.ndarray:

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+import helpers.fixes.edits as E
 import helpers.fixes.proposals as P
-from helpers.shapes import AveragePooling2D, Layer, Resizing
+from helpers.shapes import AveragePooling2D, Layer, Resizing, Shape
 
 from .proposals import Cost, Proposal
 
@@ -66,6 +67,18 @@ class Strategy:
     layers: Callable[[dict, HW, HW, int], list[Layer]] | None = None
     retarget: Callable[[np.ndarray, dict, HW, bool], np.ndarray] | None = None
     demos: tuple[Demo, ...] = ()
+    edit: Callable[[list[Layer], Shape, HW], list[Proposal]] | None = None  # from the specs
+
+    def edits(self, specs: list[Layer], input_shape: Shape, t: HW) -> list[Proposal]:
+        """What this strategy proposes by editing a model (its specs, its input shape)
+        whose output should be t; [] for the strategies that only read two sizes.
+
+        >>> from helpers.shapes import Conv2D
+        >>> specs = [Conv2D(4, 3, padding="same", name="a"), Conv2D(1, 3, name="b")]
+        >>> [p.params["after"] for p in EDIT_LAYER.edits(specs, (16, 16, 1), (16, 16))]
+        ["Conv2D(1, 3, padding='same')", "Conv2D(1, 1, padding='valid')"]
+        """
+        return self.edit(list(specs), input_shape, t) if self.edit else []
 
     def candidates(self, o: HW, t: HW) -> list[Proposal]:
         """What this strategy proposes for an output of size o and targets of size t.
@@ -77,7 +90,7 @@ class Strategy:
 
 
 SAME_PADDING = Strategy(
-    "same_padding", "same padding", "model", "01_same_padding",
+    "same_padding", "same padding", "model", "01_same_padding", edit=E.same_padding,
     demos=(Demo("same padding", "same_padding_net", compared=True),))
 CROP_OUTPUT = Strategy(
     "crop_output", "crop the output", "output", "04_crop_and_pad",
@@ -123,9 +136,19 @@ SKIP_CONNECTIONS = Strategy(
     "skip_connections", "U-Net skips", "model", "05_unet_skip_connections",
     demos=(Demo("U-Net", "unet", {"depth": 2}, compared=True),))
 
+EDIT_LAYER = Strategy(  # one layer's padding, strides, kernel/pool size or output_padding
+    "edit_layer", "edit a layer", "model", "01_same_padding", edit=E.edit_layer)
+INPUT_SIZE = Strategy(  # feed a size the network survives: pad the input, crop the output
+    "input_size", "change the input size", "model", "05_unet_skip_connections", penalty=0.005,
+    edit=E.input_size)
+CROP_SKIPS = Strategy(  # crop each skip to the upsampled map, and the target to the output
+    "crop_skips", "crop the skips", "model", "05_unet_skip_connections", penalty=0.005,
+    edit=E.crop_skips, retarget=E.crop_skip_targets)
+
 STRATEGIES: dict[str, Strategy] = {s.name: s for s in (  # the advisor proposes in this order
     SAME_PADDING, CROP_OUTPUT, PAD_OUTPUT, CROP_PAD_OUTPUT, UPSAMPLE_OUTPUT, TRANSPOSED_CONV,
-    RESIZE_OUTPUT, CROP_TARGET, DOWNSAMPLE_TARGET, RESIZE_TARGET, SKIP_CONNECTIONS)}
+    RESIZE_OUTPUT, CROP_TARGET, DOWNSAMPLE_TARGET, RESIZE_TARGET, SKIP_CONNECTIONS, EDIT_LAYER,
+    INPUT_SIZE, CROP_SKIPS)}
 
 
 def demos() -> dict[str, tuple[Strategy, Demo]]:
