@@ -10,8 +10,10 @@ this package imports it inside its functions, so importing it stays cheap.
 (None, 13, 13, 8)
 """
 
+from .graph import GraphNode, GraphSize, graph_plan, walk_graph
 from .layers import keras_layer, reflect_padding_class, spec_of
 from .models import FROM_KERAS, WILL_FAIL, error_text, keras_model, trace_model
 
 __all__ = ["keras_layer", "keras_model", "spec_of", "trace_model", "reflect_padding_class",
-           "error_text", "FROM_KERAS", "WILL_FAIL"]
+           "error_text", "FROM_KERAS", "WILL_FAIL", "GraphNode", "GraphSize", "graph_plan",
+           "walk_graph"]
