@@ -110,6 +110,7 @@ def test_explain_error_finds_the_merge_the_branches_and_the_sizes_that_work(inde
         assert isinstance(d, F.MergeDiagnosis), (layer, how)
         assert (d.merge, d.layer, d.input_hw) == ("join", layer, (9, 9))
         assert d.branches == ((8, 8, 2), (9, 9, 2))
+        assert d.parents == ("up", "enc")
         assert d.culprits == (("up", (8, 8)), None)  # the skip keeps the encoder's size
         assert d.working_sizes == (2, 4, 6, 8, 10, 12, 14, 16)
         assert d.fixes[0] == "feed 10x10 inputs (the nearest size that works)"

@@ -128,7 +128,9 @@ def explain_error(exc: BaseException | str, model: Any = None,
                          "that failed, e.g. input_shape=(75, 75, 3).")
     if reading is None or model is None:
         return reading
-    message = error_text(exc).splitlines()[0][:300]
+    lines = [x for x in error_text(exc).splitlines()
+             if x.strip() and not x.startswith("Exception encountered")]
+    message = (lines or [""])[0][:300]  # the line with the sizes, not Keras's preamble
     if reading.kind in ("skip", "merge"):
         return explain_merge(reading, model, input_shape, message)
     try:

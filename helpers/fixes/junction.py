@@ -35,7 +35,8 @@ class MergeDiagnosis:
     merge: str | None = None  # the merge layer's name in the model
     layer: str | None = None  # its Keras class
     input_hw: tuple | None = None  # the input size at which it fails
-    branches: tuple = ()  # the (H, W, C) of its two inputs: running map, skip
+    branches: tuple = ()  # the (H, W, C) of its two inputs, in Keras's order
+    parents: tuple = ()  # the layers that feed those two inputs
     culprits: tuple = ()  # per branch: the last layer that changed the size (None: none)
     working_sizes: tuple[int, ...] = ()  # the square input sizes nearest input_hw that run
     fixes: tuple[str, ...] = ()
@@ -55,9 +56,10 @@ class MergeDiagnosis:
         lines.append(f"The merge '{self.merge}' ({self.layer}) fails at input "
                      f"{_hw(self.input_hw)}: it joins {_hw(self.branches[0])} with "
                      f"{_hw(self.branches[1])}.")
-        for side, culprit in zip(("running map", "skip"), self.culprits):
-            lines.append(f"  {side}: " + (f"'{culprit[0]}' made it {_hw(culprit[1])}"
-                                          if culprit else "keeps the size where branches split"))
+        for parent, culprit in zip(self.parents, self.culprits):
+            lines.append(f"  the branch ending at '{parent}': " + (
+                f"'{culprit[0]}' made it {_hw(culprit[1])}" if culprit
+                else "keeps the size it had where the branches split"))
         if self.working_sizes:
             lines.append("Square input sizes that work near it: "
                          + ", ".join(map(str, self.working_sizes)) + ".")
@@ -181,4 +183,5 @@ def explain_merge(reading: ErrorReading, model: Any, input_shape: tuple | None =
                          f"output back with Cropping2D({pad})")
     fixes.append(f"change the branches themselves: {merge.error.split(': ', 1)[-1]}")
     return MergeDiagnosis(reading, merge.node.name, merge.node.kind, (h, w),
-                          tuple(merge.inputs[:2]), culprits, ok, tuple(fixes), "", error)
+                          tuple(merge.inputs[:2]), tuple(merge.node.parents[:2]), culprits, ok,
+                          tuple(fixes), "", error)
