@@ -112,7 +112,7 @@ def test_explain_error_finds_the_merge_the_branches_and_the_sizes_that_work(inde
         assert d.branches == ((8, 8, 2), (9, 9, 2))
         assert d.parents == ("up", "enc")
         assert d.culprits == (("up", (8, 8)), None)  # the skip keeps the encoder's size
-        assert d.working_sizes == (2, 4, 6, 8, 10, 12, 14, 16)
+        assert d.working_sizes == (4, 6, 8, 10, 12, 14, 16, 18)
         assert d.fixes[0] == "feed 10x10 inputs (the nearest size that works)"
         assert "ZeroPadding2D(((0, 1), (0, 1)))" in d.fixes[1]
         text = str(d)
@@ -180,3 +180,29 @@ def test_no_function_of_the_doctor_raises_on_any_error_text_the_tests_produce() 
                 str(result), getattr(result, "_repr_html_", str)()
         if own is not None and own.inputs[0].shape[1] is not None:
             F.diagnose(own)
+
+
+def test_a_residual_block_with_a_strided_main_path_gets_the_projection_shortcut() -> None:
+    inputs = keras.Input((None, None, 4))
+    block_in = L.Conv2D(4, 3, padding="same", name="block_in")(inputs)
+    main = L.Conv2D(4, 3, strides=2, padding="same", name="strided")(block_in)
+    main = L.Conv2D(4, 3, padding="same", name="conv")(main)
+    model = keras.Model(inputs, L.Add(name="res")([main, block_in]))
+    exc = _error(lambda: model.predict(np.zeros((1, 9, 9, 4), "float32"), verbose=0))
+    d = F.explain_error(exc, model)
+    assert (d.merge, d.input_hw, d.branches) == ("res", (9, 9), ((5, 5, 4), (9, 9, 4)))
+    assert d.culprits == (("strided", (5, 5)), None) and d.working_sizes == ()
+    assert "Conv2D(4, 1, strides=2, padding='same')" in " ".join(d.fixes)
+    build = _error(lambda: L.Add()([keras.Input((5, 5, 4)), keras.Input((9, 9, 4))]))
+    assert F.explain_error(build, model).merge == "res"  # found by its sizes, searched
+
+
+def test_an_attention_gate_from_a_coarser_level_is_found_by_its_sizes() -> None:
+    inputs = keras.Input((None, None, 3))
+    x = L.Conv2D(8, 3, padding="same", name="skip")(inputs)
+    gate = L.Conv2D(1, 1, activation="sigmoid", name="gate")(L.MaxPooling2D(2, name="down")(x))
+    model = keras.Model(inputs, L.Multiply(name="attend")([x, gate]))
+    exc = _error(lambda: model(np.zeros((1, 16, 16, 3), "float32")))
+    d = F.explain_error(exc, model)
+    assert (d.merge, d.layer, d.input_hw) == ("attend", "Multiply", (16, 16))
+    assert d.culprits == (None, ("down", (8, 8))) and d.branches[1] == (8, 8, 1)

@@ -148,7 +148,7 @@ def explain_merge(reading: ErrorReading, model: Any, input_shape: tuple | None =
     >>> r = read_error("Incompatible shapes: [1,8,8,4] vs. [1,9,9,4] [Op:AddV2] calling Add.call()")
     >>> d = explain_merge(r, model)
     >>> d.merge, d.input_hw, d.culprits, d.working_sizes
-    ('res', (9, 9), (('up', (8, 8)), None), (2, 4, 6, 8, 10, 12, 14, 16))
+    ('res', (9, 9), (('up', (8, 8)), None), (4, 6, 8, 10, 12, 14, 16, 18))
     >>> d.fixes[0]
     'feed 10x10 inputs (the nearest size that works)'
     """
@@ -168,7 +168,7 @@ def explain_merge(reading: ErrorReading, model: Any, input_shape: tuple | None =
     sizes = walk_graph(plan, h, w)
     chains = [_chain(sizes, p) for p in merge.node.parents[:2]]
     culprits = (_culprit(sizes, chains[0], chains[1]), _culprit(sizes, chains[1], chains[0]))
-    lo = max(1, min(h, w) - AROUND)
+    lo = max(2, min(h, w) // 2, min(h, w) - AROUND)  # not the trivial 1x1 input
     ok = tuple(n for n in range(lo, max(h, w) + AROUND + 1)
                if not any(s.error for s in walk_graph(plan, n, n).values()))
     ok = tuple(sorted(sorted(ok, key=lambda n: (abs(n - h) + abs(n - w), -n))[:NEAREST]))

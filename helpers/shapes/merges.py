@@ -68,6 +68,12 @@ def _fix(shape: Shape, skip_shape: Shape) -> str:
             fixes.append(f"crop the skip with Cropping2D({centred_edges((sh, sw), (h, w))})")
         elif sh <= h and sw <= w:
             fixes.append(f"crop the running map with Cropping2D({centred_edges((h, w), (sh, sw))})")
+        big, small = ((sh, sw), (h, w)) if sh >= h else ((h, w), (sh, sw))
+        k = round(big[0] / small[0])
+        if k >= 2 and all(-(-b // k) == s_ for b, s_ in zip(big, small)):
+            fixes.append(f"downsample the larger branch with the same stride, a 1x1 "
+                         f"Conv2D({max(c, sc)}, 1, strides={k}, padding='same') (ResNet's "
+                         "projection shortcut)")
         fixes.append("choose an input size that every pooling divides exactly (or pad the "
                      "input to one)")
     if c != sc and 1 not in (c, sc):
