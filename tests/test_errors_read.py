@@ -170,6 +170,9 @@ def test_a_model_that_cannot_be_sized_still_gets_the_reading_and_why() -> None:
 
 def test_no_function_of_the_doctor_raises_on_any_error_text_the_tests_produce() -> None:
     models = [m for *_, m in merge_errors()[:8] if m is not None] + [loss_errors()[0][3]]
+    models += [keras.Sequential([L.Dense(2)]),  # never built: no inputs, no shapes
+               keras.Sequential([keras.Input((None, None, 2)), L.Conv2D(2, 3), L.Flatten()]),
+               keras.Model(models[0].inputs, models[1](models[0].outputs[0][..., :2]))]
     cases = [(exc, m) for *_, exc, m in merge_errors() + loss_errors()]
     for exc, own in cases:
         for e in (exc, str(exc), F.read_error(exc).summary, repr(exc)):

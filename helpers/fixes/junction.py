@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from helpers.bridge import GraphSize, graph_plan, walk_graph
-from helpers.shapes import Merge, ShapeError, centred_edges
+from helpers.shapes import Merge, centred_edges
 
 from .reading import ErrorReading
 
@@ -153,12 +153,17 @@ def explain_merge(reading: ErrorReading, model: Any, input_shape: tuple | None =
     'feed 10x10 inputs (the nearest size that works)'
     """
     try:
-        plan = graph_plan(model)
-        fixed = tuple(input_shape[:2]) if input_shape is not None else _input_hw(model)
-        hit = _find(plan, reading, fixed)
-    except (ShapeError, AttributeError, TypeError, ValueError, IndexError) as e:
+        return _explain(reading, model, input_shape, error)
+    except Exception as e:  # noqa: BLE001 - a recognised error never ends in a traceback
         return MergeDiagnosis(reading, note=f"The model could not be sized ({e}); trace it "
                               "with diagnose(model, input_shape=(H, W, C)).", error=error)
+
+
+def _explain(reading: ErrorReading, model: Any, input_shape: tuple | None,
+             error: str) -> MergeDiagnosis:
+    plan = graph_plan(model)
+    fixed = tuple(input_shape[:2]) if input_shape is not None else _input_hw(model)
+    hit = _find(plan, reading, fixed)
     if hit is None:
         at = f"at input {_hw(fixed)}" if fixed else f"at any square input up to {SEARCH}"
         return MergeDiagnosis(reading, note=f"No merge of this model joins these sizes {at}; "
