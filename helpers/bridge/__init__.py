@@ -20,8 +20,9 @@ from .models import (
     trace_model_links,
     trace_model_until,
 )
+from .plan import GraphNode, GraphSize, graph_plan, walk_graph
 from .rebuild import edited_model, model_specs
 
 __all__ = ["keras_layer", "keras_model", "spec_of", "trace_model", "reflect_padding_class",
            "error_text", "FROM_KERAS", "WILL_FAIL", "trace_model_until", "trace_model_links",
-           "model_specs", "edited_model"]
+           "model_specs", "edited_model", "GraphNode", "GraphSize", "graph_plan", "walk_graph"]

@@ -76,6 +76,8 @@ def spec_of(layer: Any) -> S.Layer | None:
     >>> import keras
     >>> spec_of(keras.layers.MaxPooling2D(3, strides=2, name="pool"))
     MaxPooling2D(pool_size=(3, 3), strides=(2, 2), padding='valid', name='pool')
+    >>> spec_of(keras.layers.Add(name="res"))
+    Add(skip='', name='res')
     """
     kind = type(layer).__name__
     try:
@@ -115,4 +117,21 @@ def spec_of(layer: Any) -> S.Layer | None:
                           name=name)
     if kind == "CenterCrop":
         return S.CenterCrop(cfg["height"], cfg["width"], name=name)
+    if kind in S.MERGES:
+        return _merge_spec(layer, kind, cfg, name)
     return None
+
+
+def _merge_spec(layer: Any, kind: str, cfg: dict, name: str | None) -> S.Merge | None:
+    """A merge layer's spec; its skip is the layer that made its last input, when the
+    layer has been called on two tensors (else "")."""
+    try:
+        inputs = layer.input
+        history = getattr(inputs[-1], "_keras_history", None) if len(inputs) == 2 else None
+        skip = getattr(history[0], "name", "") if history else ""
+    except (AttributeError, ValueError, TypeError):  # not called yet, or called several times
+        skip = ""
+    if kind != "Concatenate":
+        return getattr(S, kind)(skip=skip, name=name)
+    axis = cfg.get("axis", -1)
+    return S.Concatenate(skip=skip, name=name, axis=-1 if axis == 3 else axis)

@@ -37,7 +37,8 @@ def error_text(exc: BaseException | str) -> str:
 
 def keras_model(input_shape: S.Shape, layers: Sequence[S.Layer], name: str = "traced",
                 activation: str | None = None) -> Any:
-    """A functional Keras model built from specs (skips included), with trace()'s names.
+    """A functional Keras model built from specs (skips and every merge included), with
+    trace()'s names.
 
     The shape engine is asked first, so nothing it refuses reaches Keras. `activation`
     goes to every layer that takes one (see keras_layer). A Concatenate with
@@ -53,12 +54,13 @@ def keras_model(input_shape: S.Shape, layers: Sequence[S.Layer], name: str = "tr
     x = inputs = keras.Input(shape=S.as_shape(input_shape))
     outputs: dict[str, Any] = {}
     for layer, layer_name, row in zip(layers, S.layer_names(layers), rows):
-        if isinstance(layer, S.Concatenate):
+        if isinstance(layer, S.Merge):  # Add, Multiply, ..., Concatenate: [running map, skip]
             skip = outputs[layer.skip]
-            cropping = layer.skip_cropping(*row.input_shape)
-            if cropping != ((0, 0), (0, 0)):  # crop_skip: the skip, cut to the running map
-                skip = keras_layer(S.Cropping2D(cropping), name=f"{layer_name}_crop")(skip)
-            x = keras.layers.Concatenate(name=layer_name)([x, skip])
+            if isinstance(layer, S.Concatenate):
+                cropping = layer.skip_cropping(*row.input_shape)
+                if cropping != ((0, 0), (0, 0)):  # crop_skip: the skip, cut to the running map
+                    skip = keras_layer(S.Cropping2D(cropping), name=f"{layer_name}_crop")(skip)
+            x = keras_layer(layer, name=layer_name)([x, skip])
         else:
             x = keras_layer(layer, activation, name=layer_name)(x)
         outputs[layer_name] = x

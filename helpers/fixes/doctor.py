@@ -1,14 +1,14 @@
 """The model doctor: explain a learner's own size mismatch, layer by layer, and fix it.
 
 `diagnose(model)` traces a real Keras model against its target; `explain_error(exc)`
-reads the usual Keras/TensorFlow mismatch messages and gives the same diagnosis.
+reads the usual Keras/TensorFlow mismatch messages (fixes/reading.py) and gives the same
+diagnosis, or for a merge or skip error the merge's (fixes/junction.py).
 """
 
 from __future__ import annotations
 
 import html
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -16,8 +16,11 @@ from helpers.bridge import WILL_FAIL, error_text, model_specs, trace_model_links
 from helpers.shapes import ShapeError, Trace, TraceRow
 
 from .advisor import Fix, suggest
+from .junction import MergeDiagnosis, explain_merge
+from .reading import ErrorReading, read_error
 
-__all__ = ["Diagnosis", "diagnose", "culprit", "explain_error", "ErrorReading", "read_error"]
+__all__ = ["Diagnosis", "diagnose", "culprit", "explain_error", "ErrorReading", "read_error",
+           "MergeDiagnosis"]
 
 
 @dataclass(frozen=True)
@@ -177,79 +180,44 @@ def _fits(hw: tuple | None, ideal: tuple | None, factor: tuple) -> bool:
             and all(h == i * f for h, i, f in zip(hw, ideal, factor)))
 
 
-_PATTERNS = [
-    ("fit_loss", re.compile(r"Dimensions must be equal, but are (\d+) and (\d+) for "
-                            r"'\{\{node compile_loss/(\w+)/.*?"
-                            r"input shapes: \[([^\]]*)\], \[([^\]]*)\]", re.S)),
-    ("eager_loss", re.compile(r"Incompatible shapes: \[([^\]]*)\] vs\. \[([^\]]*)\]")),
-    ("target_output", re.compile(r"Arguments `target` and `output` must have the same shape"
-                                 r"(?P<last> up until the last dimension)?.*?target\.shape="
-                                 r"\(([^)]*)\), output\.shape=\(([^)]*)\)", re.S)),
-    ("concat", re.compile(r"A `Concatenate` layer requires inputs with matching shapes.*?"
-                          r"input_shape=\[\(([^)]*)\), \(([^)]*)\)", re.S)),
-    ("concat_op", re.compile(r"ConcatOp : Dimension \d+ in both shapes must be equal: "
-                             r"shape\[0\] = \[([^\]]*)\] vs\. shape\[1\] = \[([^\]]*)\]")),
-]
-
-
-def _dims(text: str) -> tuple:
-    return tuple(None if v.strip() in ("None", "?", "") else int(v) for v in text.split(","))
-
-
-@dataclass(frozen=True)
-class ErrorReading:
-    """What a mismatch error says, in plain words: which sizes met, and where."""
-
-    kind: str  # "loss" (y_true vs y_pred) or "skip" (a Concatenate)
-    loss: str | None
-    target_hw: tuple | None
-    output_hw: tuple | None
-    summary: str
-
-
-def read_error(exc: BaseException | str) -> ErrorReading | None:
-    """Recognise a Keras/TensorFlow size-mismatch message; None if it is not one.
-
-    >>> read_error("Incompatible shapes: [2,32,32,1] vs. [2,16,16,1] [Op:Sub]").summary
-    'the loss compared y_true of 32x32 with y_pred of 16x16'
-    """
-    text = error_text(exc)
-    for kind, pattern in _PATTERNS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        if kind == "fit_loss":
-            target, output = _dims(m.group(4))[1:3], _dims(m.group(5))[1:3]
-            loss = m.group(3)
-        elif kind == "eager_loss":
-            target, output, loss = _dims(m.group(1))[1:3], _dims(m.group(2))[1:3], None
-        elif kind == "target_output":
-            target, output = _dims(m.group(2))[1:3], _dims(m.group(3))[1:3]
-            loss = "sparse_categorical_crossentropy" if m.group("last") else "crossentropy"
-        else:
-            a, b = _dims(m.group(1))[1:3], _dims(m.group(2))[1:3]
-            return ErrorReading("skip", None, a, b, f"a skip connection joined a {_hw(a)} map "
-                                f"with a {_hw(b)} map; concatenation needs equal sizes")
-        return ErrorReading("loss", loss, target, output,
-                            f"the loss compared y_true of {_hw(target)} with y_pred of "
-                            f"{_hw(output)}")
-    return None
-
-
 def explain_error(exc: BaseException | str, model: Any = None,
-                  input_shape: tuple | None = None) -> Diagnosis | ErrorReading | None:
+                  input_shape: tuple | None = None,
+                  ) -> Diagnosis | MergeDiagnosis | ErrorReading | None:
     """Turn a size-mismatch error into a diagnosis (with the model) or a reading of it.
 
-    With `model`, returns diagnose(model, ...) against the target size the error names;
-    without, the ErrorReading; None when the message is not a size mismatch.
+    Without `model`: the ErrorReading. With it: for a loss, diagnose(model, ...) against
+    the target size the error names; for a skip or merge error, explain_merge's
+    MergeDiagnosis (the merge, both branches' sizes, the layer on each branch that made
+    them differ, the input sizes that work, the fixes). None when the message is not a
+    size mismatch; never an exception over one it recognised (when the model cannot be
+    traced, the reading comes back with why in its summary). Wrong argument types get a
+    ShapeError naming the argument.
+
+    >>> explain_error("Incompatible shapes: [2,32,32,1] vs. [2,16,16,1]").kind
+    'loss'
     """
     reading = read_error(exc)
+    if model is not None and not hasattr(model, "layers"):
+        raise ShapeError(f"model={model!r} must be the Keras model that raised the error "
+                         "(or None for a reading of the message alone).")
+    if input_shape is not None and (not isinstance(input_shape, (tuple, list))
+                                    or len(input_shape) not in (2, 3)):
+        raise ShapeError(f"input_shape={input_shape!r} must be (H, W) or (H, W, C), the input "
+                         "that failed, e.g. input_shape=(75, 75, 3).")
     if reading is None or model is None:
         return reading
-    if reading.kind == "skip":
-        raise ShapeError(f"{reading.summary}. Trace the model at the input size that failed: "
-                         "diagnose(model, input_shape=(H, W, C)) shows which layer broke it.")
-    d = diagnose(model, input_shape=input_shape, target_shape=reading.target_hw)
-    message = error_text(exc).splitlines()[0]
+    lines = [x for x in error_text(exc).splitlines()
+             if x.strip() and not x.startswith("Exception encountered")]
+    message = (lines or [""])[0][:300]  # the line with the sizes, not Keras's preamble
+    if reading.kind in ("skip", "merge"):
+        return explain_merge(reading, model, input_shape, message)
+    try:
+        out_hw = tuple(model.output_shape[1:3])
+        if out_hw == reading.target_hw != reading.output_hw:  # an eager y_pred - y_true
+            reading = replace(reading, target_hw=reading.output_hw, output_hw=out_hw)
+        d = diagnose(model, input_shape=input_shape, target_shape=reading.target_hw)
+    except Exception as e:  # noqa: BLE001 - Keras/TF raise many types; the reading stands
+        return replace(reading, summary=f"{reading.summary} (the model could not be traced: "
+                       f"{error_text(e).splitlines()[0][:200]}; give input_shape=(H, W, C))")
     return Diagnosis(d.trace, d.target_hw, d.output_hw, d.departure, d.broadcast, d.fixes,
-                     message[:300])
+                     message)

@@ -35,6 +35,7 @@ from .layers import (
     MaxPooling2D,
     SeparableConv2D,
 )
+from .merges import MERGES, Add, Average, Maximum, Merge, Minimum, Multiply, Subtract
 from .receptive import ReceptiveField, receptive_field
 from .sizing import (
     CenterCrop,
@@ -61,4 +62,5 @@ __all__ = [
     "land", "land_pair", "mirror_decoder", "valid_input_sizes", "pad_to_valid", "PadPlan",
     "ConvWindows", "conv_windows", "Overlap", "overlap", "overlap_counts", "size_verdict",
     "CURES", "unet_specs", "UNetPlan", "unet_plan",
+    "Merge", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "MERGES",
 ]

@@ -14,7 +14,8 @@ from dataclasses import dataclass, fields, replace
 from .arithmetic import ShapeError, centred_edges, dilated
 from .landing import land_pair
 from .layers import Conv2D, Conv2DTranspose, DepthwiseConv2D, MaxPooling2D
-from .sizing import Concatenate, Cropping2D, Resizing, ZeroPadding2D
+from .merges import Merge
+from .sizing import Concatenate, Cropping2D, Resizing, ZeroPadding2D  # noqa: F401 (doctest)
 from .spec import Layer, as_shape, edges, pair
 from .trace import trace
 
@@ -72,7 +73,7 @@ def mirror_decoder(encoder_layers: Sequence[Layer], input_hw: tuple) -> list[Lay
     rows = trace(shape, encoder_layers).rows
     decoder = []
     for layer, row in zip(reversed(encoder_layers), reversed(rows)):
-        if isinstance(layer, Concatenate) or row.input_shape[:2] == row.output_shape[:2]:
+        if isinstance(layer, Merge) or row.input_shape[:2] == row.output_shape[:2]:
             continue
         undo = _undo(layer, row.input_shape, row.output_shape)
         if undo is not None:

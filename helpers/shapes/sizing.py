@@ -1,5 +1,6 @@
 """Layer specs that only set a size (upsampling, cropping, padding, resizing) and the
-skip join (Concatenate): the counterparts of the windowed layers in `layers.py`.
+skip join (Concatenate, a Merge: see merges.py): the counterparts of the windowed layers
+in `layers.py`.
 
 >>> Cropping2D(((1, 2), (1, 2))).output_shape((64, 64, 3))
 (61, 61, 3)
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .arithmetic import ShapeError, centred_edges
+from .merges import Merge, hw_text
 from .spec import Layer, Pair, Shape, as_shape, edges, pair
 
 __all__ = ["UpSampling2D", "Cropping2D", "ZeroPadding2D", "ReflectPadding2D", "Resizing",
@@ -162,24 +164,40 @@ class CenterCrop(Layer):
         return f"center crop {n} -> {out}" if n >= out else f"resize {n} -> {out}"
 
 
-@dataclass(frozen=True)
-class Concatenate(Layer):
-    """keras.layers.Concatenate (channels axis) of the running map with a named earlier layer.
+_AXES = {1: 0, 2: 1, 3: 2, -3: 0, -2: 1, -1: 2}  # Keras's axis (batch first) -> (H, W, C)
 
-    The U-Net skip connection: both maps must have the same height and width. With
-    crop_skip=True the skip is first cropped at the bottom/right to the running map's
-    size (a Cropping2D on the skip in Keras: the U-Net's "crop" cure).
+
+@dataclass(frozen=True)
+class Concatenate(Merge):
+    """keras.layers.Concatenate of the running map with a named earlier layer.
+
+    The U-Net skip connection joins on the channels axis (axis=-1, the default): both
+    maps must have the same height and width. With crop_skip=True the skip is first
+    cropped at the bottom/right to the running map's size (a Cropping2D on the skip in
+    Keras: the U-Net's "crop" cure). On another axis (axis=1: height, 2: width, as in
+    Keras, batch first) the two other axes must be equal.
 
     >>> Concatenate(skip="enc1").join((32, 32, 16), (32, 32, 8))
     (32, 32, 24)
     >>> Concatenate(skip="enc1", crop_skip=True).join((36, 36, 16), (37, 37, 16))
     (36, 36, 32)
+    >>> Concatenate(skip="left", axis=2).join((8, 8, 4), (8, 5, 4))
+    (8, 13, 4)
     """
 
-    skip: str = ""
-    name: str | None = None
     crop_skip: bool = False
+    axis: int = -1
     keras_name: ClassVar[str] = "concatenate"
+
+    def _axis_index(self) -> int:
+        if isinstance(self.axis, bool) or self.axis not in _AXES:
+            raise ShapeError(f"Concatenate axis={self.axis!r} must be 1 (height), 2 (width) or "
+                             "-1 (channels, the default), counted as in Keras with the batch "
+                             "axis first.")
+        if self.crop_skip and _AXES[self.axis] != 2:
+            raise ShapeError(f"crop_skip=True crops height and width, so it needs axis=-1 "
+                             f"(channels), not axis={self.axis}.")
+        return _AXES[self.axis]
 
     def skip_cropping(self, shape: Shape, skip_shape: Shape) -> tuple[Pair, Pair]:
         """((0, bottom), (0, right)): what crop_skip cuts off the skip (zeros without it).
@@ -193,27 +211,50 @@ class Concatenate(Layer):
         return (0, sh - h), (0, sw - w)
 
     def join(self, shape: Shape, skip_shape: Shape) -> Shape:
-        """(H, W, C1 + C2); ShapeError, with the crop that would fix it, if H or W differ
-        (after the crop_skip cropping, if any)."""
+        """(H, W, C1 + C2) on channels; ShapeError, with the crop that would fix it, if H
+        or W differ (after the crop_skip cropping, if any). On another axis, that axis adds
+        up and the two others must be equal."""
+        axis = self._axis_index()
+        if axis != 2:
+            return self._join_on(axis, as_shape(shape), as_shape(skip_shape))
         (top, bottom), (left, right) = self.skip_cropping(shape, skip_shape)
         (h, w, c), (sh, sw, sc) = as_shape(shape), as_shape(skip_shape)
         sh, sw = sh - top - bottom, sw - left - right
         if (h, w) != (sh, sw):
-            where = f"Concatenate '{self.name}'" if self.name else "Concatenate"
             fix = ""
             if sh >= h and sw >= w:
                 crop = centred_edges((sh, sw), (h, w))
                 fix = f" Crop the skip with Cropping2D({crop}) (as the original U-Net did), or"
             raise ShapeError(
-                f"{where} joins the skip '{self.skip}' of size {sh}x{sw} with a map of size "
-                f"{h}x{w}: concatenation needs equal height and width.{fix} choose an input size "
-                "that every pooling divides exactly (or pad the input to one)."
+                f"{self._where()} joins the skip '{self.skip}' of size {sh}x{sw} with a map of "
+                f"size {h}x{w}: concatenation needs equal height and width.{fix} choose an "
+                "input size that every pooling divides exactly (or pad the input to one)."
             )
         return h, w, c + sc
 
-    def keras_kwargs(self) -> dict[str, Any]:
-        return {"name": self.name} if self.name else {}
+    def _join_on(self, axis: int, a: Shape, b: Shape) -> Shape:
+        others = [i for i in range(3) if i != axis]
+        if any(a[i] != b[i] for i in others):
+            names = ("height", "width", "channels")
+            raise ShapeError(
+                f"{self._where()} on the {names[axis]} axis (axis={self.axis}) joins the skip "
+                f"'{self.skip}' of size {hw_text(b)} with a map of size {hw_text(a)}: the "
+                f"{names[others[0]]} and {names[others[1]]} must be equal. Crop or pad one "
+                f"branch to the other's {names[others[0]]} and {names[others[1]]}, or choose an "
+                "input size that every pooling divides exactly.")
+        out = list(a)
+        out[axis] = a[axis] + b[axis]
+        return tuple(out)  # type: ignore[return-value]
 
-    def output_shape(self, input_shape: Shape) -> Shape:  # noqa: D102 - needs two inputs
-        raise ShapeError("Concatenate needs two inputs: use trace(), which finds the skip "
-                         f"'{self.skip}' by name, or Concatenate.join(shape, skip_shape).")
+    def join_formula(self, shape: Shape, skip_shape: Shape, out: Shape) -> str:
+        """'channels 16 + 8 = 24' (the skip's crop first, if any)."""
+        axis = self._axis_index()
+        names = ("height", "width", "channels")
+        if axis != 2:
+            return f"{names[axis]} {shape[axis]} + {skip_shape[axis]} = {out[axis]}"
+        (_, b), (_, r) = self.skip_cropping(shape, skip_shape)
+        cut = f"skip {hw_text(skip_shape[:2])} cropped to {hw_text(out[:2])}; " if b or r else ""
+        return f"{cut}channels {shape[2]} + {skip_shape[2]} = {out[2]}"
+
+    def keras_kwargs(self) -> dict[str, Any]:
+        return {**super().keras_kwargs(), **({"axis": self.axis} if self.axis != -1 else {})}

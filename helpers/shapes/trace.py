@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .arithmetic import ShapeError
-from .sizing import Concatenate
+from .merges import Merge
 from .spec import Layer, Shape, as_shape
 
 __all__ = ["TraceRow", "Trace", "trace", "trace_until", "layer_names"]
@@ -36,7 +36,7 @@ class TraceRow:
     output_shape: tuple
     formula: str
     changed: bool
-    skip: str | None = None  # for a Concatenate: the name of the layer it joins
+    skip: str | None = None  # for a merge (Add, Concatenate...): the layer it joins
 
     @property
     def spatial_in(self) -> tuple | None:
@@ -151,17 +151,15 @@ def trace_until(input_shape: Shape, layers: Sequence[Layer]) -> tuple[Trace, Sha
     seen: dict[str, Shape] = {}
     rows = []
     for layer, name in zip(layers, layer_names(layers)):
-        if isinstance(layer, Concatenate) and layer.skip not in seen:
-            raise ShapeError(f"Concatenate(skip={layer.skip!r}) names no earlier layer; "
+        if isinstance(layer, Merge) and layer.skip not in seen:
+            raise ShapeError(f"{layer.kind}(skip={layer.skip!r}) names no earlier layer; "
                              f"use one of {sorted(seen) or 'the layers before it'}.")
         try:
-            if isinstance(layer, Concatenate):
+            if isinstance(layer, Merge):
                 skip = seen[layer.skip]
                 out = layer.join(shape, skip)
-                (_, b), (_, r) = layer.skip_cropping(shape, skip)
-                cut = f"skip {_fmt(skip[:2])} cropped to {_fmt(out[:2])}; " if b or r else ""
                 row = TraceRow(name, layer.kind, (shape, skip), out,
-                               f"{cut}channels {shape[2]} + {skip[2]} = {out[2]}", False,
+                               layer.join_formula(shape, skip, out), out[:2] != shape[:2],
                                layer.skip)
             else:
                 out, formula = layer.step(shape)
