@@ -18,6 +18,7 @@ TOLERANCE = 0.08      # exercise 6.2: mean IoU a smaller model may give up
 TARGET = (64, 64)     # exercise 6.3: the target's spatial size (H, W)
 INVENTS = "Padding"                       # ZeroPadding2D, ReflectPadding2D(Layer)
 INTERPOLATES = ("Resizing", "UpSampling")
+LEARNED = ("Conv2DTranspose", "Dense")   # layers a fix would append with new weights
 
 
 def _whole_number(answer: Any) -> int | None:
@@ -97,7 +98,8 @@ def _pick(answer: Any) -> Verdict:
                           "kept.")
 
 
-@exercise("6.3", f"make a model's output {TARGET[0]}x{TARGET[1]} without inventing pixels")
+@exercise("6.3", f"make a model's output {TARGET[0]}x{TARGET[1]} without new parameters or "
+                "invented pixels")
 def _fixed(answer: Any) -> Verdict:
     from helpers.fixes import diagnose
 
@@ -112,17 +114,27 @@ def _fixed(answer: Any) -> Verdict:
     if not diagnosis.matches:
         return Verdict(False, f"Its output is still {diagnosis.output_hw}. A target-side fix "
                               "leaves the model unchanged (it changes y instead); pick a fix "
-                              "with side == 'output'.")
+                              "that changes the model.")
     if any(INVENTS in kind for kind in kinds):
-        return Verdict(False, "The sizes match, but the padding invents its border pixels "
-                              "(cost.pixels_invented). Pick the fix whose cost invents, "
+        return Verdict(False, "The sizes match, but the padding layer invents its border "
+                              "pixels (cost.pixels_invented). Pick the fix whose cost invents, "
                               "discards and interpolates nothing.")
     if any(word in kind for kind in kinds for word in INTERPOLATES):
         return Verdict(False, "The sizes match, but every pixel is resampled "
                               "(cost.interpolated). Pick the fix whose cost invents, discards "
                               "and interpolates nothing.")
-    last = answer.layers[-1]
-    return Verdict(True, f"{TARGET[0]}x{TARGET[1]}, ending in a {type(last).__name__} with "
-                         f"{last.count_params():,} parameters of its own: nothing invented, "
-                         "discarded or interpolated. Its new weights start random: train the "
-                         "whole model again.")
+    learned = [layer for layer in answer.layers if type(layer).__name__ in LEARNED]
+    if learned:
+        extra = sum(layer.count_params() for layer in learned)
+        return Verdict(False, f"The sizes match and nothing is invented, but the appended "
+                              f"{type(learned[0]).__name__} adds {extra:,} parameters that start "
+                              "from random weights, to undo what two unpadded convolutions did. "
+                              "An edit of those layers needs none: look for the fix with "
+                              "side == 'model' and cost.params_delta == 0.")
+    edited = [layer.name for layer in answer.layers
+              if getattr(layer, "padding", None) == "same" and type(layer).__name__ == "Conv2D"]
+    return Verdict(True, f"{TARGET[0]}x{TARGET[1]} with {answer.count_params():,} parameters, as "
+                         f"many as before: padding='same' on {', '.join(edited)} keeps every size, "
+                         "so each output pixel sits over its own target pixel, and every layer "
+                         "kept its weights. The border pixels' windows read zeros (notebook 01): "
+                         "train again before you trust it.")
