@@ -12,17 +12,22 @@ this package imports it inside its functions, so importing it stays cheap.
 
 from .layers import keras_layer, reflect_padding_class, spec_of
 from .models import (
+    CANNOT_RUN,
     FROM_KERAS,
     WILL_FAIL,
     error_text,
     keras_model,
     trace_model,
+    trace_model_failure,
     trace_model_links,
     trace_model_until,
 )
+from .partial import PartialGraph, failed_call
 from .plan import GraphNode, GraphSize, graph_plan, walk_graph
 from .rebuild import edited_model, model_specs
 
 __all__ = ["keras_layer", "keras_model", "spec_of", "trace_model", "reflect_padding_class",
            "error_text", "FROM_KERAS", "WILL_FAIL", "trace_model_until", "trace_model_links",
-           "model_specs", "edited_model", "GraphNode", "GraphSize", "graph_plan", "walk_graph"]
+           "trace_model_failure", "CANNOT_RUN",
+           "model_specs", "edited_model", "GraphNode", "GraphSize", "graph_plan", "walk_graph",
+           "PartialGraph", "failed_call"]

@@ -18,10 +18,11 @@ from helpers import shapes as S
 from .layers import keras_layer, spec_of
 
 __all__ = ["keras_model", "trace_model", "trace_model_until",
-           "trace_model_links", "error_text", "FROM_KERAS",
-           "WILL_FAIL"]
+           "trace_model_links", "trace_model_failure", "error_text", "FROM_KERAS",
+           "WILL_FAIL", "CANNOT_RUN"]
 
 FROM_KERAS = "shape from Keras"
+CANNOT_RUN = "cannot run: "  # the formula of the row of the layer that fails at this size
 WILL_FAIL = "builds, but will fail: "  # a layer Keras builds that fails when it runs
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -158,6 +159,33 @@ def trace_model_links(model: Any, input_shape: S.Shape | None = None) -> tuple[S
     if error is not None:
         raise error
     return t, [(s.source, scale_of(s.layer)) for s in steps]
+
+
+def trace_model_failure(model: Any, input_shape: S.Shape | None = None
+                        ) -> tuple[S.Trace, list, S.TraceRow | None]:
+    """trace_model_links that does not stop at a layer that cannot run at this size: the
+    rows before it, then its own row (output (), formula CANNOT_RUN and why), and that
+    row (None when every layer runs). The links cover the rows before it.
+
+    >>> import keras
+    >>> x = keras.Input((None, None, 1))
+    >>> model = keras.Model(x, keras.layers.Add(name="res")([keras.layers.MaxPooling2D(2)(x), x]))
+    >>> t, links, failed = trace_model_failure(model, (9, 9, 1))
+    >>> len(t), failed.name, failed.formula
+    (2, 'res', 'cannot run: cannot join 4x4x1 with 9x9x1')
+    """
+    from .graph import scale_of
+
+    steps, failure, shape = _steps(model, input_shape)
+    t, _ = _rows(steps, failure, shape)
+    links = [(s.source, scale_of(s.layer)) for s in steps]
+    if failure is None:
+        return t, links, None
+    ins = failure.input_shape
+    said = (f"cannot join {' with '.join(_fmt(s) for s in ins)}"
+            if ins and isinstance(ins[0], tuple) else f"cannot run on {_fmt(ins)}")
+    row = S.TraceRow(failure.name, failure.kind, ins, (), f"{CANNOT_RUN}{said}", False)
+    return S.Trace(shape, (*t.rows, row)), links, row
 
 
 def _fmt(shape: tuple) -> str:

@@ -12,11 +12,18 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
-from helpers.bridge import WILL_FAIL, error_text, model_specs, trace_model_links
+from helpers.bridge import (
+    CANNOT_RUN,
+    WILL_FAIL,
+    error_text,
+    failed_call,
+    model_specs,
+    trace_model_failure,
+)
 from helpers.shapes import ShapeError, Trace, TraceRow
 
 from .advisor import Fix, suggest
-from .junction import MergeDiagnosis, explain_merge
+from .junction import MergeDiagnosis, explain_merge, explain_partial
 from .reading import ErrorReading, read_error
 
 __all__ = ["Diagnosis", "diagnose", "culprit", "explain_error", "ErrorReading", "read_error",
@@ -34,6 +41,7 @@ class Diagnosis:
     broadcast: bool  # a size-1 output axis would be broadcast over the target, silently
     fixes: list[Fix] = field(default_factory=list)
     error: str = ""  # the original error message, when made by explain_error
+    failed: TraceRow | None = None  # the layer that cannot run at this size (the last row)
 
     @property
     def matches(self) -> bool:
@@ -41,6 +49,8 @@ class Diagnosis:
         return self.output_hw == self.target_hw
 
     def _lines(self) -> list[str]:
+        if self.failed is not None:
+            return self._failed_lines()
         out = "x".join(map(str, self.output_hw)) if self.output_hw else "not a feature map"
         lines = [f"output {out} vs target {self.target_hw[0]}x{self.target_hw[1]}: "
                  + ("sizes match." if self.matches else "MISMATCH.")]
@@ -63,6 +73,19 @@ class Diagnosis:
         for i, fix in enumerate(self.fixes, 1):
             lines.append(f"  fix {i}. {fix}")
         return lines
+
+    def _failed_lines(self) -> list[str]:
+        why = self.failed.formula.removeprefix(CANNOT_RUN)
+        lines = [f"The model does not build at {_hw(self.trace.input_shape[:2])}: "
+                 f"{self.failed.name} ({self.failed.kind}) {why}."]
+        if self.error:
+            lines.append(f"Keras said: {self.error}")
+        for row in self.trace.changed:
+            lines.append(f"  {row.name} ({row.kind}) changes {_hw(row.spatial_in)} -> "
+                         f"{_hw(row.spatial_out)}: {row.formula}")
+        lines.append(f"The trace stops at layer '{self.failed.name}' (the last row); "
+                     f"no output, so nothing to compare with the target {_hw(self.target_hw)}.")
+        return lines + [f"  fix {i}. {fix}" for i, fix in enumerate(self.fixes, 1)]
 
     def __str__(self) -> str:
         return "\n".join(self._lines())
@@ -87,7 +110,9 @@ def diagnose(model: Any, input_shape: tuple | None = None,
 
     target_shape defaults to the input's (an image-to-image model); give (H, W) or
     (H, W, C). input_shape traces a model built on keras.Input((None, None, C)).
-    `departure` is the layer that caused a mismatch (see culprit()).
+    `departure` is the layer that caused a mismatch (see culprit()). A model that cannot
+    run at this size is no exception: the trace stops at the layer that fails (marked in
+    `failed`, also the departure), output_hw is None and the fixes are edits of the model.
 
     >>> import keras
     >>> inputs = keras.Input((75, 75, 1))
@@ -96,14 +121,21 @@ def diagnose(model: Any, input_shape: tuple | None = None,
     >>> d = diagnose(keras.Model(inputs, x))
     >>> d.output_hw, d.departure.name
     ((76, 76), 'down')
+    >>> x = keras.Input((None, None, 1))
+    >>> joined = keras.layers.Add(name="res")([keras.layers.MaxPooling2D(2)(x), x])
+    >>> str(diagnose(keras.Model(x, joined), (9, 9, 1))).splitlines()[0]
+    'The model does not build at 9x9: res (Add) cannot join 4x4x1 with 9x9x1.'
     """
-    t, links = trace_model_links(model, input_shape)
+    t, links, failed = trace_model_failure(model, input_shape)
     if target_shape is None:
         target_shape = t.input_shape
     if len(target_shape) not in (2, 3) or None in tuple(target_shape)[:2]:
         raise ShapeError(f"target_shape={target_shape!r} must be (H, W) or (H, W, C) with "
                          "numbers; for a model on (None, None, C), pass input_shape too.")
     target = (int(target_shape[0]), int(target_shape[1]))
+    if failed is not None:
+        return Diagnosis(t, target, None, failed, False, _edit_fixes(model, target, t),
+                         failed=failed)
     out = t.rows[-1].spatial_out if t.rows else t.input_shape[:2]
     departure = None
     if out != target:
@@ -113,6 +145,15 @@ def diagnose(model: Any, input_shape: tuple | None = None,
     fixes = suggest(out, target, model_specs(model), t.input_shape) \
         if out is not None and None not in out and out != target else []
     return Diagnosis(t, target, out, departure, broadcast, fixes)
+
+
+def _edit_fixes(model: Any, target: tuple[int, int], t: Trace) -> list[Fix]:
+    """The fixes that edit a model that cannot run at t's input size (none if unreadable)."""
+    try:
+        specs = model_specs(model)
+        return [] if specs is None else suggest(None, target, specs, t.input_shape)
+    except Exception:  # noqa: BLE001 - a model without fixes still gets its trace
+        return []
 
 
 def culprit(t: Trace, links: list, target: tuple[int, int]) -> TraceRow | None:
@@ -185,13 +226,15 @@ def explain_error(exc: BaseException | str, model: Any = None,
                   ) -> Diagnosis | MergeDiagnosis | ErrorReading | None:
     """Turn a size-mismatch error into a diagnosis (with the model) or a reading of it.
 
-    Without `model`: the ErrorReading. With it: for a loss, diagnose(model, ...) against
-    the target size the error names; for a skip or merge error, explain_merge's
-    MergeDiagnosis (the merge, both branches' sizes, the layer on each branch that made
-    them differ, the input sizes that work, the fixes). None when the message is not a
-    size mismatch; never an exception over one it recognised (when the model cannot be
-    traced, the reading comes back with why in its summary). Wrong argument types get a
-    ShapeError naming the argument.
+    Without `model`: the ErrorReading, or, for a merge that failed while a functional model
+    was being built, explain_merge's diagnosis of the part that built (read from the
+    exception's traceback, see helpers.bridge.failed_call). With it: for a loss,
+    diagnose(model, ...) against the target size the error names; for a skip or merge error,
+    explain_merge's MergeDiagnosis (the merge, both branches' sizes, the layer on each
+    branch that made them differ, the input sizes that work, the fixes). None when the
+    message is not a size mismatch; never an exception over one it recognised (when the
+    model cannot be traced, the reading comes back with why in its summary). Wrong argument
+    types get a ShapeError naming the argument.
 
     >>> explain_error("Incompatible shapes: [2,32,32,1] vs. [2,16,16,1]").kind
     'loss'
@@ -204,11 +247,16 @@ def explain_error(exc: BaseException | str, model: Any = None,
                                     or len(input_shape) not in (2, 3)):
         raise ShapeError(f"input_shape={input_shape!r} must be (H, W) or (H, W, C), the input "
                          "that failed, e.g. input_shape=(75, 75, 3).")
-    if reading is None or model is None:
+    if reading is None:
         return reading
     lines = [x for x in error_text(exc).splitlines()
              if x.strip() and not x.startswith("Exception encountered")]
     message = (lines or [""])[0][:300]  # the line with the sizes, not Keras's preamble
+    if model is None:
+        partial = failed_call(exc) if isinstance(exc, BaseException) else None
+        if partial is None or reading.kind not in ("skip", "merge"):
+            return reading
+        return explain_partial(reading, partial, message)  # a model that never built
     if reading.kind in ("skip", "merge"):
         return explain_merge(reading, model, input_shape, message)
     try:
@@ -219,5 +267,4 @@ def explain_error(exc: BaseException | str, model: Any = None,
     except Exception as e:  # noqa: BLE001 - Keras/TF raise many types; the reading stands
         return replace(reading, summary=f"{reading.summary} (the model could not be traced: "
                        f"{error_text(e).splitlines()[0][:200]}; give input_shape=(H, W, C))")
-    return Diagnosis(d.trace, d.target_hw, d.output_hw, d.departure, d.broadcast, d.fixes,
-                     message)
+    return replace(d, error=message)

@@ -8,15 +8,15 @@ cannot be sized at the failing input, the result says so in `note`.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from helpers.bridge import GraphSize, graph_plan, walk_graph
+from helpers.bridge import GraphSize, PartialGraph, graph_plan, walk_graph
 from helpers.shapes import Merge, centred_edges
 
 from .reading import ErrorReading
 
-__all__ = ["MergeDiagnosis", "explain_merge"]
+__all__ = ["MergeDiagnosis", "explain_merge", "explain_partial"]
 
 SEARCH = 1024  # the largest square input size searched for a run-time error's input
 AROUND = 32  # working sizes are searched within this many pixels of the failing one
@@ -40,7 +40,7 @@ class MergeDiagnosis:
     culprits: tuple = ()  # per branch: the last layer that changed the size (None: none)
     working_sizes: tuple[int, ...] = ()  # the square input sizes nearest input_hw that run
     fixes: tuple[str, ...] = ()
-    note: str = ""  # why the model could not be sized, when it could not
+    note: str = ""  # why the model could not be sized, or what the sizing did not see
     error: str = ""  # the original message's first line
 
     @property
@@ -64,7 +64,7 @@ class MergeDiagnosis:
             lines.append("Square input sizes that work near it: "
                          + ", ".join(map(str, self.working_sizes)) + ".")
         lines += [f"  fix {i}. {fix}" for i, fix in enumerate(self.fixes, 1)]
-        return lines
+        return [*lines, self.note] if self.note else lines
 
     def __str__(self) -> str:
         return "\n".join(self._lines())
@@ -159,10 +159,30 @@ def explain_merge(reading: ErrorReading, model: Any, input_shape: tuple | None =
                               "with diagnose(model, input_shape=(H, W, C)).", error=error)
 
 
+def explain_partial(reading: ErrorReading, partial: PartialGraph,
+                    error: str = "") -> MergeDiagnosis:
+    """explain_merge for a model that never built: the merge whose call failed, on the
+    part of the graph that built before it (helpers.bridge.failed_call reads it from the
+    exception), at that graph's input size."""
+    try:
+        d = _explain_plan(reading, partial.plan, partial.input_hw, error)
+    except Exception as e:  # noqa: BLE001 - a recognised error never ends in a traceback
+        return MergeDiagnosis(reading, note=f"The model could not be sized ({e}).", error=error)
+    if d.merge is None:
+        return d
+    return replace(d, note=f"The model never built: only the layers before '{d.merge}' are "
+                   "known, so a size that works for them may still fail at a later merge; "
+                   "once it builds, check it with diagnose(model, input_shape=(H, W, C)).")
+
+
 def _explain(reading: ErrorReading, model: Any, input_shape: tuple | None,
              error: str) -> MergeDiagnosis:
-    plan = graph_plan(model)
     fixed = tuple(input_shape[:2]) if input_shape is not None else _input_hw(model)
+    return _explain_plan(reading, graph_plan(model), fixed, error)
+
+
+def _explain_plan(reading: ErrorReading, plan: list, fixed: tuple | None,
+                  error: str) -> MergeDiagnosis:
     hit = _find(plan, reading, fixed)
     if hit is None:
         at = f"at input {_hw(fixed)}" if fixed else f"at any square input up to {SEARCH}"
