@@ -111,6 +111,10 @@ def _fixed(answer: Any) -> Verdict:
                               f"this one reads {answer.input_shape[1:3]}.")
     diagnosis = diagnose(answer, target_shape=TARGET)
     kinds = [type(layer).__name__ for layer in answer.layers]
+    if diagnosis.failed is not None:
+        return Verdict(False, f"This model does not build at {TARGET[0]}x{TARGET[1]}: layer "
+                              f"'{diagnosis.failed.name}' {diagnosis.failed.formula}. Start "
+                              "again from valid_net and apply one fix.")
     if not diagnosis.matches:
         return Verdict(False, f"Its output is still {diagnosis.output_hw}. A target-side fix "
                               "leaves the model unchanged (it changes y instead); pick a fix "
