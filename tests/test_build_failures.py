@@ -81,6 +81,7 @@ def test_a_unet_that_fails_to_build_is_explained_from_the_exception_alone(size: 
     e = build_error(unet, size)
     d = F.explain_error(e)
     assert isinstance(d, F.MergeDiagnosis) and d.kind == "skip"
+    assert d.summary == F.read_error(e).summary  # the same one line as without the model
     failing = {89: ("join0", (88, 88, 4), (89, 89, 4), "up0"),
                75: ("join1", (36, 36, 4), (37, 37, 4), "up1")}[size]
     assert (d.merge, *d.branches) == failing[:3] and d.layer == "Concatenate"

@@ -48,6 +48,11 @@ class MergeDiagnosis:
         """'skip' (Concatenate) or 'merge' (element-wise), as the reading says."""
         return self.reading.kind
 
+    @property
+    def summary(self) -> str:
+        """The reading's one line (which sizes met where), as ErrorReading.summary says it."""
+        return self.reading.summary
+
     def _lines(self) -> list[str]:
         lines = [f"Keras said: {self.error}"] if self.error else []
         lines.append(self.reading.summary + ".")
