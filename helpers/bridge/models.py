@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from helpers import shapes as S
+from helpers.shapes import size_text
 
 from .layers import keras_layer, spec_of
 
@@ -113,7 +114,7 @@ def _rows(steps: list, failure: Any, input_shape: tuple) -> tuple[S.Trace, S.Sha
     if failure is not None:
         said = error_text(failure.message).splitlines()[0]
         error = S.ShapeError(f"input_shape={input_shape}: layer '{failure.name}' ({failure.kind}) "
-                             f"cannot run on {_fmt(failure.input_shape)}; Keras says: {said} "
+                             f"cannot run on {size_text(failure.input_shape)}; Keras says: {said} "
                              "Trace another input size, or change that layer.")
     return S.Trace(input_shape, tuple(rows)), error
 
@@ -182,16 +183,10 @@ def trace_model_failure(model: Any, input_shape: S.Shape | None = None
     if failure is None:
         return t, links, None
     ins = failure.input_shape
-    said = (f"cannot join {' with '.join(_fmt(s) for s in ins)}"
-            if ins and isinstance(ins[0], tuple) else f"cannot run on {_fmt(ins)}")
+    said = (f"cannot join {' with '.join(size_text(s) for s in ins)}"
+            if ins and isinstance(ins[0], tuple) else f"cannot run on {size_text(ins)}")
     row = S.TraceRow(failure.name, failure.kind, ins, (), f"{CANNOT_RUN}{said}", False)
     return S.Trace(shape, (*t.rows, row)), links, row
-
-
-def _fmt(shape: tuple) -> str:
-    if shape and isinstance(shape[0], tuple):
-        return " + ".join(_fmt(s) for s in shape)
-    return "x".join("?" if v is None else str(v) for v in shape)
 
 
 def trace_model(model: Any, input_shape: S.Shape | None = None) -> S.Trace:

@@ -20,7 +20,7 @@ from helpers.bridge import (
     model_specs,
     trace_model_failure,
 )
-from helpers.shapes import ShapeError, Trace, TraceRow
+from helpers.shapes import ShapeError, Trace, TraceRow, size_text
 
 from .advisor import Fix, suggest
 from .junction import MergeDiagnosis, explain_merge, explain_partial
@@ -57,15 +57,15 @@ class Diagnosis:
         if self.error:
             lines.insert(0, f"Keras said: {self.error}")
         for row in self.trace.changed:
-            lines.append(f"  {row.name} ({row.kind}) changes {_hw(row.spatial_in)} -> "
-                         f"{_hw(row.spatial_out)}: {row.formula}")
+            lines.append(f"  {row.name} ({row.kind}) changes {size_text(row.spatial_in)} -> "
+                         f"{size_text(row.spatial_out)}: {row.formula}")
         for row in self.trace.rows:
             if row.formula.startswith(WILL_FAIL) and row not in self.trace.changed:
                 lines.append(f"  {row.name} ({row.kind}) {row.formula}")
         if self.departure is not None and not self.matches:
             lines.append(f"The mismatch starts at layer '{self.departure.name}' "
-                         f"({self.departure.kind}): {_hw(self.departure.spatial_in)} -> "
-                         f"{_hw(self.departure.spatial_out)}.")
+                         f"({self.departure.kind}): {size_text(self.departure.spatial_in)} -> "
+                         f"{size_text(self.departure.spatial_out)}.")
         if self.broadcast:
             lines.append("Silent broadcast: an output axis of size 1 is stretched over the "
                          "target by MSE, so fit() trains without any error but learns one value "
@@ -76,15 +76,16 @@ class Diagnosis:
 
     def _failed_lines(self) -> list[str]:
         why = self.failed.formula.removeprefix(CANNOT_RUN)
-        lines = [f"The model does not build at {_hw(self.trace.input_shape[:2])}: "
+        lines = [f"The model does not build at {size_text(self.trace.input_shape[:2])}: "
                  f"{self.failed.name} ({self.failed.kind}) {why}."]
         if self.error:
             lines.append(f"Keras said: {self.error}")
         for row in self.trace.changed:
-            lines.append(f"  {row.name} ({row.kind}) changes {_hw(row.spatial_in)} -> "
-                         f"{_hw(row.spatial_out)}: {row.formula}")
+            lines.append(f"  {row.name} ({row.kind}) changes {size_text(row.spatial_in)} -> "
+                         f"{size_text(row.spatial_out)}: {row.formula}")
         lines.append(f"The trace stops at layer '{self.failed.name}' (the last row); "
-                     f"no output, so nothing to compare with the target {_hw(self.target_hw)}.")
+                     "no output, so nothing to compare with the target "
+                     f"{size_text(self.target_hw)}.")
         return lines + [f"  fix {i}. {fix}" for i, fix in enumerate(self.fixes, 1)]
 
     def __str__(self) -> str:
@@ -98,10 +99,6 @@ class Diagnosis:
         items = "".join(f"<li>{html.escape(x.strip())}</li>" for x in lines[1:])
         return (f'<div><p style="color:{colour}"><b>{html.escape(lines[0])}</b></p>'
                 f"<ul>{items}</ul>{self.trace._repr_html_()}</div>")
-
-
-def _hw(hw: tuple | None) -> str:
-    return "?" if hw is None else "x".join(map(str, hw))
 
 
 def diagnose(model: Any, input_shape: tuple | None = None,

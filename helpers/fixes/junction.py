@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from helpers.bridge import GraphSize, PartialGraph, graph_plan, walk_graph
-from helpers.shapes import Merge, centred_edges
+from helpers.shapes import Merge, centred_edges, size_text
 
 from .reading import ErrorReading
 
@@ -21,10 +21,6 @@ __all__ = ["MergeDiagnosis", "explain_merge", "explain_partial"]
 SEARCH = 1024  # the largest square input size searched for a run-time error's input
 AROUND = 32  # working sizes are searched within this many pixels of the failing one
 NEAREST = 8  # and the nearest ones listed
-
-
-def _hw(shape: tuple | None) -> str:
-    return "?" if not shape else "x".join("?" if v is None else str(v) for v in shape)
 
 
 @dataclass(frozen=True)
@@ -59,11 +55,11 @@ class MergeDiagnosis:
         if self.merge is None:
             return [*lines, self.note]
         lines.append(f"The merge '{self.merge}' ({self.layer}) fails at input "
-                     f"{_hw(self.input_hw)}: it joins {_hw(self.branches[0])} with "
-                     f"{_hw(self.branches[1])}.")
+                     f"{size_text(self.input_hw)}: it joins {size_text(self.branches[0])} with "
+                     f"{size_text(self.branches[1])}.")
         for parent, culprit in zip(self.parents, self.culprits):
             lines.append(f"  the branch ending at '{parent}': " + (
-                f"'{culprit[0]}' made it {_hw(culprit[1])}" if culprit
+                f"'{culprit[0]}' made it {size_text(culprit[1])}" if culprit
                 else "keeps the size it had where the branches split"))
         if self.working_sizes:
             lines.append("Square input sizes that work near it: "
@@ -190,7 +186,7 @@ def _explain_plan(reading: ErrorReading, plan: list, fixed: tuple | None,
                   error: str) -> MergeDiagnosis:
     hit = _find(plan, reading, fixed)
     if hit is None:
-        at = f"at input {_hw(fixed)}" if fixed else f"at any square input up to {SEARCH}"
+        at = f"at input {size_text(fixed)}" if fixed else f"at any square input up to {SEARCH}"
         return MergeDiagnosis(reading, note=f"No merge of this model joins these sizes {at}; "
                               "was the error raised by this model? Pass input_shape=(H, W, C) "
                               "of the input that failed.", error=error)

@@ -22,6 +22,7 @@ from helpers.shapes import (
     ZeroPadding2D,
     centred_edges,
     land_pair,
+    size_text,
 )
 
 HW = tuple[int, int]
@@ -83,8 +84,9 @@ def _strided(small: HW, big: HW) -> int:
     return f if f >= 2 else 0
 
 
-def _hw_text(hw: HW) -> str:
-    return f"{hw[0]}x{hw[1]}"
+def _not_centre(o: HW, t: HW, f: int | None, what: str) -> str:
+    """Why `what` does not correspond when the output is the target shrunk by f ('' if not)."""
+    return "; " + STRIDED.format(o=size_text(o), t=size_text(t), f=f, what=what) if f else ""
 
 
 def _split_edges(have: HW, want: HW) -> tuple[Edges, Edges]:
@@ -123,8 +125,7 @@ def pad_output(o: HW, t: HW, variants: Sequence[str] = ()) -> list[Proposal]:
     if not _grows(o, t):
         return []
     edges, n, f = centred_edges(o, t), _area(t) - _area(o), _strided(o, t)
-    why = "; " + STRIDED.format(o=_hw_text(o), t=_hw_text(t), f=f, what="padding it to the "
-                                "target's size") if f else ""
+    why = _not_centre(o, t, f, "padding it to the target's size")
     return [Proposal({"padding": edges, "mode": mode}, Cost(pixels_invented=n, misaligned=bool(f)),
                      f"pads {n} pixels ({_say(edges)}) with {mode}; the loss compares made-up "
                      "border pixels with real ones, so mask them or expect border artifacts"
@@ -192,8 +193,7 @@ def crop_target(o: HW, t: HW, variants: Sequence[str] = ()) -> list[Proposal]:
     if not _grows(o, t):
         return []
     edges, n, f = centred_edges(o, t), _area(t) - _area(o), _strided(o, t)
-    why = "; " + STRIDED.format(o=_hw_text(o), t=_hw_text(t), f=f, what="cropping the target's "
-                                "centre") if f else ""
+    why = _not_centre(o, t, f, "cropping the target's centre")
     return [Proposal({"cropping": edges}, Cost(target_pixels_lost=n, misaligned=bool(f)),
                      f"crops the target's border ({_say(edges)}): {n} target pixels are never "
                      "predicted" + why)]

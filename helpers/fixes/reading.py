@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from helpers.bridge import error_text
+from helpers.shapes import size_text
 
 __all__ = ["ErrorReading", "read_error"]
 
@@ -48,10 +49,6 @@ _PRED_FIRST = {"msle", "mean_squared_logarithmic_error", "huber", "log_cosh"}  #
 def _dims(text: str) -> tuple:
     return tuple(None if v.strip() in ("None", "?", "") else int(v)
                  for v in text.split(",") if v.strip())
-
-
-def _hw(hw: tuple | None) -> str:
-    return "?" if not hw else "x".join("?" if v is None else str(v) for v in hw)
 
 
 @dataclass(frozen=True)
@@ -88,14 +85,14 @@ def _merge(kind: str, layer: str | None, a: tuple, b: tuple) -> ErrorReading:
             if kind == "skip" else "it needs equal height, width and channels (or 1, broadcast)")
     where = "a skip connection (Concatenate)" if kind == "skip" else what
     return ErrorReading(kind, None, a[:2] or None, b[:2] or None,
-                        f"{where} joined a {_hw(a)} map with a {_hw(b)} map; {rule}",
+                        f"{where} joined a {size_text(a)} map with a {size_text(b)} map; {rule}",
                         layer or ("Concatenate" if kind == "skip" else None), (a, b))
 
 
 def _loss(loss: str | None, target: tuple, output: tuple) -> ErrorReading:
     return ErrorReading("loss", loss, target[:2] or None, output[:2] or None,
-                        f"the loss compared y_true of {_hw(target[:2])} with y_pred of "
-                        f"{_hw(output[:2])}", None, (target, output))
+                        f"the loss compared y_true of {size_text(target[:2])} with y_pred of "
+                        f"{size_text(output[:2])}", None, (target, output))
 
 
 def read_error(exc: BaseException | str) -> ErrorReading | None:

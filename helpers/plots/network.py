@@ -13,7 +13,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-from helpers.shapes import Trace, size_verdict
+from helpers.shapes import Trace, size_text, size_verdict
 
 from .style import GREY, LIGHT, OK, PALETTE, WARN, PlotError
 from .svg import SvgPicture, svg_document, svg_line, svg_rect, svg_text
@@ -35,10 +35,6 @@ def _hw(shape: tuple) -> tuple[int, int] | None:
     return None
 
 
-def _fmt(shape: tuple) -> str:
-    return "x".join("?" if v is None else str(v) for v in shape) or "?"
-
-
 def _target_hw(target: Any) -> tuple[int, int] | None:
     if target is None:
         return None
@@ -52,11 +48,11 @@ def _target_hw(target: Any) -> tuple[int, int] | None:
 def _blocks(trace: Trace, target: tuple | None) -> list[tuple[str, str, int | None, str]]:
     """(name, "HxWxC" label, H or None, kind) per block, the input first."""
     hw = _hw(trace.input_shape)
-    blocks = [("input", _fmt(trace.input_shape), hw and hw[0], "input")]
+    blocks = [("input", size_text(trace.input_shape), hw and hw[0], "input")]
     for row in trace.rows:
         hw = _hw(row.output_shape)
         kind = "flat" if hw is None else "change" if row.changed else "keep"
-        blocks.append((row.name, _fmt(row.output_shape), hw and hw[0], kind))
+        blocks.append((row.name, size_text(row.output_shape), hw and hw[0], kind))
     if target is not None and len(blocks) > 1:
         ok = _hw(trace.output_shape) == target
         blocks[-1] = blocks[-1][:3] + ("match" if ok else "mismatch",)
@@ -129,7 +125,7 @@ def size_diagram(trace: Trace, target: Any = None, width: int = 640,
         body.append(svg_line([(xa, tops[a]), (xa, y), (xb, y), (xb, tops[b])],
                              PALETTE["purple"], 1.5, cls="skip"))
     if tgt is None:
-        verdict, colour = f"output {_fmt(trace.output_shape)} (no target given)", "#555555"
+        verdict, colour = f"output {size_text(trace.output_shape)} (no target given)", "#555555"
     else:
         verdict = size_verdict(trace.output_shape, tgt)
         colour = OK if _hw(trace.output_shape) == tgt else WARN
@@ -144,7 +140,7 @@ def size_diagram(trace: Trace, target: Any = None, width: int = 640,
         body.append(svg_line([(x, 33), (x + 12, 33)], PALETTE["purple"], 2))
         body.append(svg_text(x + 16, 37, "skip (Concatenate)", 10, fill="#333333"))
     out = _hw(trace.output_shape)
-    title = (f"sizes layer by layer, output {_fmt(trace.output_shape)}"
+    title = (f"sizes layer by layer, output {size_text(trace.output_shape)}"
              + (f", target {tgt[0]}x{tgt[1]}" if tgt else ""))
     return SvgPicture(svg_document(width, height, body, title), title, out, 0,
                       {"sizes": [b[2] for b in blocks], "kinds": [b[3] for b in blocks],

@@ -46,7 +46,7 @@ from .sizing import (
     UpSampling2D,
     ZeroPadding2D,
 )
-from .spec import Layer, Shape, as_shape, edges, pair
+from .spec import Layer, Shape, as_shape, edges, pair, size_text
 from .trace import Trace, TraceRow, layer_names, trace, trace_until
 from .unet import CURES, UNetPlan, unet_plan, unet_specs
 
@@ -57,6 +57,7 @@ __all__ = [
     "AveragePooling2D", "Conv2DTranspose",
     "UpSampling2D", "Cropping2D", "ZeroPadding2D", "Resizing", "CenterCrop", "Concatenate",
     "Trace", "TraceRow", "trace", "trace_until", "layer_names", "pair", "edges", "as_shape",
+    "size_text",
     "ReflectPadding2D",
     "ReceptiveField", "receptive_field",
     "land", "land_pair", "mirror_decoder", "valid_input_sizes", "pad_to_valid", "PadPlan",

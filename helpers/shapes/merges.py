@@ -17,19 +17,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .arithmetic import ShapeError, centred_edges
-from .spec import Layer, Shape, as_shape
+from .spec import Layer, Shape, as_shape, size_text
 
 __all__ = ["Merge", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
-           "MERGES", "hw_text"]
-
-
-def hw_text(shape: tuple) -> str:
-    """'8x8x4' for (8, 8, 4), '?' for an unknown size.
-
-    >>> hw_text((8, None, 4))
-    '8x?x4'
-    """
-    return "x".join("?" if v is None else str(v) for v in shape)
+           "MERGES"]
 
 
 @dataclass(frozen=True)
@@ -49,7 +40,7 @@ class Merge(Layer):
 
     def join_formula(self, shape: Shape, skip_shape: Shape, out: Shape) -> str:
         """The merge's rule with the numbers in."""
-        return f"{hw_text(shape)} {self.kind.lower()} {hw_text(skip_shape)} = {hw_text(out)}"
+        return f"{size_text(shape)} {self.kind.lower()} {size_text(skip_shape)} = {size_text(out)}"
 
     def keras_kwargs(self) -> dict[str, Any]:
         return {"name": self.name} if self.name else {}
@@ -92,8 +83,8 @@ class _ElementWise(Merge):
         if all(x == y or 1 in (x, y) for x, y in zip(a, b)):
             return tuple(max(x, y) for x, y in zip(a, b))  # type: ignore[return-value]
         raise ShapeError(
-            f"{self._where()} joins the skip '{self.skip}' of size {hw_text(b)} with a map of "
-            f"size {hw_text(a)}: an element-wise merge needs equal height, width and channels "
+            f"{self._where()} joins the skip '{self.skip}' of size {size_text(b)} with a map of "
+            f"size {size_text(a)}: an element-wise merge needs equal height, width and channels "
             f"(or 1 on an axis, which Keras broadcasts). Fix: {_fix(a, b)}.")
 
 

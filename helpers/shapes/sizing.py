@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .arithmetic import ShapeError, centred_edges
-from .merges import Merge, hw_text
-from .spec import Layer, Pair, Shape, as_shape, edges, pair
+from .merges import Merge
+from .spec import Layer, Pair, Shape, as_shape, edges, pair, size_text
 
 __all__ = ["UpSampling2D", "Cropping2D", "ZeroPadding2D", "ReflectPadding2D", "Resizing",
            "CenterCrop", "Concatenate"]
@@ -238,7 +238,7 @@ class Concatenate(Merge):
             names = ("height", "width", "channels")
             raise ShapeError(
                 f"{self._where()} on the {names[axis]} axis (axis={self.axis}) joins the skip "
-                f"'{self.skip}' of size {hw_text(b)} with a map of size {hw_text(a)}: the "
+                f"'{self.skip}' of size {size_text(b)} with a map of size {size_text(a)}: the "
                 f"{names[others[0]]} and {names[others[1]]} must be equal. Crop or pad one "
                 f"branch to the other's {names[others[0]]} and {names[others[1]]}, or choose an "
                 "input size that every pooling divides exactly.")
@@ -253,7 +253,8 @@ class Concatenate(Merge):
         if axis != 2:
             return f"{names[axis]} {shape[axis]} + {skip_shape[axis]} = {out[axis]}"
         (_, b), (_, r) = self.skip_cropping(shape, skip_shape)
-        cut = f"skip {hw_text(skip_shape[:2])} cropped to {hw_text(out[:2])}; " if b or r else ""
+        cut = (f"skip {size_text(skip_shape[:2])} cropped to {size_text(out[:2])}; "
+               if b or r else "")
         return f"{cut}channels {shape[2]} + {skip_shape[2]} = {out[2]}"
 
     def keras_kwargs(self) -> dict[str, Any]:

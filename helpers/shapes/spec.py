@@ -14,11 +14,25 @@ from typing import Any, ClassVar
 
 from .arithmetic import ShapeError
 
-__all__ = ["Layer", "Shape", "Pair", "pair", "edges", "as_shape"]
+__all__ = ["Layer", "Shape", "Pair", "pair", "edges", "as_shape", "size_text"]
 
 Shape = tuple[int, int, int]
 Pair = tuple[int, int]
 AXES = ("height", "width")
+
+
+def size_text(shape: tuple | None) -> str:
+    """A size as people write it: '8x8x4'; '?' for an unknown size or axis; the inputs of a
+    merge joined by ' + '.
+
+    >>> size_text((8, None, 4)), size_text(((4, 4, 2), (4, 4, 1))), size_text(None)
+    ('8x?x4', '4x4x2 + 4x4x1', '?')
+    """
+    if not shape:
+        return "?"
+    if isinstance(shape[0], tuple):
+        return " + ".join(size_text(s) for s in shape)
+    return "x".join("?" if v is None else str(v) for v in shape)
 
 
 def pair(name: str, value: Any) -> Pair:

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 
 from .arithmetic import ShapeError
 from .merges import Merge
-from .spec import Layer, Shape, as_shape
+from .spec import Layer, Shape, as_shape, size_text
 
 __all__ = ["TraceRow", "Trace", "trace", "trace_until", "layer_names"]
-
 
 
 @dataclass(frozen=True)
@@ -55,12 +54,6 @@ def _spatial(shape: tuple) -> tuple | None:
     return tuple(shape[:2]) if len(shape) == 3 else None
 
 
-def _fmt(shape: tuple) -> str:
-    if shape and isinstance(shape[0], tuple):
-        return " + ".join(_fmt(s) for s in shape)
-    return "x".join("?" if v is None else str(v) for v in shape)
-
-
 @dataclass(frozen=True)
 class Trace:
     """Rows of a traced network; prints as a table, renders as HTML in Jupyter."""
@@ -88,7 +81,7 @@ class Trace:
         return [r for r in self.rows if r.changed]
 
     def _table(self) -> list[list[str]]:
-        return [[str(i), r.name, r.kind, _fmt(r.input_shape), _fmt(r.output_shape),
+        return [[str(i), r.name, r.kind, size_text(r.input_shape), size_text(r.output_shape),
                  "<-" if r.changed else "", r.formula + (f" (skip: {r.skip})" if r.skip else "")]
                 for i, r in enumerate(self.rows, 1)]
 
@@ -111,8 +104,8 @@ class Trace:
             row[5] = "yes" if r.changed else ""
             cells = "".join(f"<td>{html.escape(c)}</td>" for c in row)
             rows.append(f"<tr{style}>{cells}</tr>")
-        return (f"<table><caption>input {_fmt(self.input_shape)} &rarr; output "
-                f"{_fmt(self.output_shape)}</caption><thead><tr>{head}</tr></thead>"
+        return (f"<table><caption>input {size_text(self.input_shape)} &rarr; output "
+                f"{size_text(self.output_shape)}</caption><thead><tr>{head}</tr></thead>"
                 f"<tbody>{''.join(rows)}</tbody></table>")
 
 
