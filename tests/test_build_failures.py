@@ -88,7 +88,8 @@ def test_a_unet_that_fails_to_build_is_explained_from_the_exception_alone(size: 
     assert d.input_hw == (size, size) and d.parents == (failing[3], "enc" + failing[0][-1])
     assert d.culprits == ((failing[3], failing[1][:2]), None)
     assert d.working_sizes and size not in d.working_sizes
-    assert any("Cropping2D" in fix for fix in d.fixes) and "never built" in d.note
+    assert any("Cropping2D" in hint for hint in d.hints) and "never built" in d.note
+    assert d.fixes == ()  # no model to apply an edit to: the hints say what to change
     assert f"The merge '{failing[0]}' (Concatenate) fails at input {size}x{size}" in str(d)
 
 
@@ -98,7 +99,7 @@ def test_a_residual_block_that_fails_to_build_gets_the_projection_shortcut() -> 
     assert (d.merge, d.layer, d.input_hw) == ("res", "Add", (9, 9))
     assert d.branches == ((5, 5, 4), (9, 9, 4)) and d.parents == ("conv", "block_in")
     assert d.culprits == (("strided", (5, 5)), None) and d.working_sizes == ()
-    assert "Conv2D(4, 1, strides=2, padding='same')" in " ".join(d.fixes)
+    assert "Conv2D(4, 1, strides=2, padding='same')" in " ".join(d.hints)
 
 
 def test_the_part_that_built_is_found_with_keras_traceback_filtering_off() -> None:
@@ -137,3 +138,27 @@ def test_no_failing_case_raises() -> None:
             except Exception as e:  # noqa: BLE001 - what a learner writes
                 result = F.explain_error(e)
                 str(result), getattr(result, "_repr_html_", str)()
+
+
+def test_a_builder_function_is_diagnosed_at_the_size_where_it_does_not_build() -> None:
+    def build(input_shape: tuple) -> keras.Model:  # the learner's own builder
+        return residual(input_shape[0]) if input_shape[0] else residual(None)
+
+    with pytest.raises(Exception):  # noqa: B017 - the learner's model does not build at 9x9
+        build((9, 9, 4))
+    d = F.diagnose(build, (9, 9, 4))
+    assert isinstance(d, F.Diagnosis) and d.failed.name == "res"
+    assert "cannot join 5x5x4 with 9x9x4" in str(d)
+
+
+def test_a_builder_that_needs_its_size_is_explained_from_the_part_that_built() -> None:
+    def build(input_shape: tuple) -> keras.Model:
+        x = keras.Input(input_shape)
+        down = keras.layers.Conv2D(4, 3, strides=2, padding="same", name="down")(x)
+        joined = keras.layers.Add(name="res")([down, x])
+        return keras.Model(x, keras.layers.Dense(1)(keras.layers.Flatten()(joined)))
+
+    d = F.diagnose_builder(build, (9, 9, 4))
+    assert isinstance(d, F.MergeDiagnosis) and d.merge == "res" and "never built" in d.note
+    with pytest.raises(F.advisor.ShapeError, match="input_shape"):
+        F.diagnose_builder(build, None)

@@ -65,13 +65,12 @@ def decoder_one_pixel_short() -> keras.Model:
 
 
 def fixes_for(model: keras.Model, input_shape: tuple, target_hw: tuple) -> list[F.Fix]:
-    specs = B.model_specs(model)
-    assert specs is not None
+    graph = B.graph_plan(model)
     try:
         out = B.trace_model(model, input_shape).rows[-1].spatial_out
     except F.advisor.ShapeError:  # the model does not run at this size (a U-Net's joins)
         out = None
-    return F.suggest(out, target_hw, specs, input_shape)
+    return F.suggest(out, target_hw, graph, input_shape)
 
 
 def kept_weights(before: keras.Model, after: keras.Model, edited: str | None) -> list[str]:
@@ -155,7 +154,7 @@ def test_a_unet_at_an_odd_size_is_fixed_by_the_input_size_or_cropped_skips(
         assert top.after == "Conv2DTranspose(4, 2, strides=2, padding='valid', output_padding=1)"
         assert crop.cost.target_pixels_lost == 89 * 89 - 88 * 88
         assert crop.params["cropped_skips"] == ("join0",)
-        assert crop.after == "Concatenate()([x, Cropping2D(((0, 1), (0, 1)))(enc0)])"
+        assert crop.after == "Concatenate()([up0, Cropping2D(((0, 1), (0, 1)))(bn0)])"
     for i, fix in enumerate(fixes):
         lands_and_trains(model, fix, shape, hw, i)
 
@@ -220,11 +219,72 @@ def test_cropping_the_target_of_a_strided_output_does_not_correspond() -> None:
         [TRANSPOSED_CONV.name, PAD_OUTPUT.name, PAD_OUTPUT.name]
 
 
-def test_model_specs_refuses_what_is_not_a_chain() -> None:
-    inputs = keras.Input((16, 16, 1))
+def test_two_branches_that_differ_are_fixed_on_the_branch_at_fault() -> None:
+    inputs = keras.Input((None, None, 1))
     a = keras.layers.Conv2D(2, 3, padding="same", name="a")(inputs)
-    b = keras.layers.Conv2D(2, 5, padding="same", name="b")(inputs)  # a branch
-    model = keras.Model(inputs, keras.layers.Add()([a, b]))
-    assert B.model_specs(model) is None
+    b = keras.layers.Conv2D(2, 5, padding="valid", name="b")(inputs)  # a branch, 4 short
+    model = keras.Model(inputs, keras.layers.Add(name="join")([a, b]))
+    d = F.diagnose(model, (16, 16, 1))
+    assert d.failed.name == "join" and d.output_hw is None
+    top = d.fixes[0]
+    assert (top.layer, top.after) == ("b", "Conv2D(2, 5, padding='same')")
+    assert top.apply(model).output_shape == (None, 16, 16, 2)
     with pytest.raises(F.advisor.ShapeError, match="no layer named"):
         B.edited_model(model, {"nope": {"padding": "valid"}})
+
+
+def residual_net() -> keras.Model:
+    """A ResNet-style block: a stride-2 'same' conv (ceil) against a 2x2 pool (floor)."""
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((None, None, 3))
+    x = keras.layers.Conv2D(8, 3, padding="same", activation="relu", name="stem")(inputs)
+    y = keras.layers.Conv2D(8, 3, strides=2, padding="same", activation="relu",
+                            name="block_conv1")(x)
+    y = keras.layers.Conv2D(8, 3, padding="same", name="block_conv2")(y)
+    shortcut = keras.layers.MaxPooling2D(2, name="shortcut_pool")(x)
+    x = keras.layers.Add(name="block_add")([y, shortcut])
+    x = keras.layers.Conv2DTranspose(8, 2, strides=2, name="up")(x)
+    return keras.Model(inputs, keras.layers.Conv2D(1, 1, name="head")(x), name="resnet_block")
+
+
+def attention_net() -> keras.Model:
+    """An attention gate: the skip times a sigmoid map upsampled from the coarser level."""
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((None, None, 3))
+    skip = keras.layers.Conv2D(8, 3, padding="same", activation="relu", name="enc")(inputs)
+    g = keras.layers.MaxPooling2D(2, name="pool")(skip)
+    g = keras.layers.Conv2D(16, 3, padding="same", activation="relu", name="bottom")(g)
+    psi = keras.layers.UpSampling2D(2, name="gate_up")(g)
+    psi = keras.layers.Conv2D(1, 1, activation="sigmoid", name="psi")(psi)
+    gated = keras.layers.Multiply(name="gate")([skip, psi])
+    up = keras.layers.Conv2DTranspose(8, 2, strides=2, name="up")(g)
+    x = keras.layers.Concatenate(name="join")([up, gated])
+    return keras.Model(inputs, keras.layers.Conv2D(1, 1, name="head")(x), name="attention")
+
+
+MERGE_CASES = {  # model, its failing merge, the two branches' sizes, each branch's culprit
+    "residual Add": (residual_net, "block_add", ((38, 38, 8), (37, 37, 8)),
+                     (("block_conv1", (38, 38)), ("shortcut_pool", (37, 37)))),
+    "attention Multiply": (attention_net, "gate", ((75, 75, 8), (74, 74, 1)),
+                           (None, ("gate_up", (74, 74)))),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MERGE_CASES))
+def test_a_merge_that_fails_at_an_odd_size_is_diagnosed_and_every_fix_trains(case: str) -> None:
+    build, merge, branches, culprits = MERGE_CASES[case]
+    model = build()
+    d = F.diagnose(model, (75, 75, 3))  # traced, not run: the trace stops at the merge
+    assert d.failed.name == merge and d.output_hw is None
+    assert f"cannot join {'x'.join(map(str, branches[0]))}" in str(d)
+    x = np.zeros((1, 75, 75, 3), "float32")
+    try:
+        model.predict(x, verbose=0)
+    except Exception as e:  # noqa: BLE001 - the live error, as a learner gets it
+        m = F.explain_error(e, model)
+    assert (m.merge, m.input_hw, m.branches, m.culprits) == (merge, (75, 75), branches, culprits)
+    assert m.fixes and [f.strategy for f in m.fixes] == [f.strategy for f in d.fixes]
+    assert m.fixes[0].strategy == INPUT_SIZE.name  # the whole target still predicted
+    for i, fix in enumerate(m.fixes):
+        assert fix.side == "model" and fix.corresponds, str(fix)
+        lands_and_trains(model, fix, (75, 75, 3), (75, 75), i)

@@ -23,11 +23,11 @@ from .models import (
     trace_model_until,
 )
 from .partial import PartialGraph, failed_call
-from .plan import GraphNode, GraphSize, graph_plan, walk_graph
-from .rebuild import edited_model, model_specs
+from .plan import graph_plan, tensor_names
+from .rebuild import edited_model
 
 __all__ = ["keras_layer", "keras_model", "spec_of", "trace_model", "reflect_padding_class",
            "error_text", "FROM_KERAS", "WILL_FAIL", "trace_model_until", "trace_model_links",
            "trace_model_failure", "CANNOT_RUN",
-           "model_specs", "edited_model", "GraphNode", "GraphSize", "graph_plan", "walk_graph",
+           "edited_model", "graph_plan", "tensor_names",
            "PartialGraph", "failed_call"]

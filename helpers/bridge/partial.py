@@ -22,8 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from helpers import shapes as S
+
 from .layers import spec_of
-from .plan import GraphNode, _names, graph_plan
+from .plan import graph_plan, tensor_names
 
 __all__ = ["PartialGraph", "failed_call"]
 
@@ -36,7 +38,7 @@ class PartialGraph:
     name: str  # the failing layer's name
     kind: str  # its Keras class
     parents: tuple[str, ...]  # the layers that made its inputs
-    plan: list  # graph_plan(model) and, last, the failing layer's GraphNode
+    plan: S.Graph  # graph_plan(model) and, last (its output), the failing layer
     input_hw: tuple | None  # the graph input's (H, W), when fixed
 
 
@@ -101,10 +103,12 @@ def failed_call(exc: BaseException) -> PartialGraph | None:
         if len(inputs) != 1:
             return None
         model = keras.Model(inputs, tensors, name="built_so_far")
-        parents = _names(tensors)
-        node = GraphNode(layer.name, type(layer).__name__, parents, spec_of(layer), None, True)
+        parents = tensor_names(tensors)
+        node = S.Node(layer.name, type(layer).__name__, parents, spec_of(layer), None, True)
+        built = graph_plan(model)
         shape = tuple(inputs[0].shape[1:3])
         return PartialGraph(model, layer.name, type(layer).__name__, parents,
-                            [*graph_plan(model), node], None if None in shape else shape)
+                            S.Graph((*built.nodes, node), node.name),
+                            None if None in shape else shape)
     except Exception:  # noqa: BLE001 - a graph we cannot read: the caller reads the message
         return None

@@ -1,17 +1,14 @@
-"""A learner's Keras model read as a chain of specs, and rebuilt with one edit.
+"""A learner's Keras model rebuilt with an edit (helpers.fixes proposes them by walking
+its graph, helpers.bridge.graph_plan).
 
-`model_specs(model)` reads a Sequential or functional model (skips and merges
-included) into the specs `helpers.shapes.trace` follows, or None when it is not a
-chain with skips. `edited_model(model, edits, ...)` rebuilds it with some layers'
-configuration changed (`layer.get_config()` edited), a ZeroPadding2D in front, a
-Cropping2D at the end or cropped skips, copying every weight whose shape still fits.
+`edited_model(model, edits, ...)` rebuilds it with some layers' configuration changed
+(`layer.get_config()` edited), a ZeroPadding2D in front, a Cropping2D at the end or
+cropped merges, copying every weight whose shape still fits.
 
 >>> import keras
 >>> inputs = keras.Input((16, 16, 1))
 >>> x = keras.layers.Conv2D(4, 3, padding="valid", name="c1")(inputs)
 >>> model = keras.Model(inputs, keras.layers.Conv2D(1, 3, padding="same", name="c2")(x))
->>> [s.name for s in model_specs(model)]
-['c1', 'c2']
 >>> edited_model(model, {"c1": {"padding": "same"}}).output_shape
 (None, 16, 16, 1)
 """
@@ -22,68 +19,7 @@ from typing import Any
 
 from helpers import shapes as S
 
-from .layers import spec_of
-
-__all__ = ["model_specs", "edited_model"]
-
-_SAME_SIZE = {"BatchNormalization", "Activation", "Dropout", "ReLU", "LeakyReLU", "PReLU", "ELU",
-              "Softmax", "LayerNormalization", "GroupNormalization", "SpatialDropout2D",
-              "GaussianNoise", "GaussianDropout", "Rescaling", "Normalization", "Identity"}
-_MERGES = {"Concatenate", "Add", "Multiply", "Average", "Subtract", "Maximum", "Minimum"}
-
-
-def _producers(layer: Any) -> list[str] | None:
-    try:
-        tensors = layer.input
-    except (AttributeError, ValueError):  # a layer shared by several calls
-        return None
-    tensors = tensors if isinstance(tensors, (list, tuple)) else [tensors]
-    names = [getattr(getattr(t, "_keras_history", None), "operation", None) for t in tensors]
-    return [getattr(op, "name", None) for op in names]
-
-
-def model_specs(model: Any) -> list[S.Layer] | None:
-    """The model's layers as specs, in order, with each merge as a Concatenate(skip=...)
-    of the running map and the layer it joins; layers that keep the size (BatchNorm,
-    activations, dropout) are left out. None when the model is not one chain with skips
-    (branches, Flatten/Dense, layers the engine does not know)."""
-    if len(getattr(model, "inputs", None) or []) != 1 or len(model.outputs) != 1:
-        return None
-    import keras
-
-    if isinstance(model, keras.Sequential):
-        specs = [spec_of(layer) for layer in model.layers
-                 if type(layer).__name__ not in _SAME_SIZE]
-        return None if None in specs else specs
-    specs: list[S.Layer] = []
-    alias: dict[str, str | None] = {}  # a Keras layer's name -> the spec whose map it carries
-    previous: str | None = None
-    for layer in model.layers:
-        kind = type(layer).__name__
-        if kind == "InputLayer":
-            alias[layer.name], previous = None, layer.name
-            continue
-        producers = _producers(layer)
-        if kind in _MERGES and producers and len(producers) == 2 and producers[1] == previous:
-            producers = producers[::-1]  # Concatenate()([skip, up]): the running map is `up`
-        if not producers or producers[0] != previous or any(p not in alias for p in producers):
-            return None
-        if kind in _MERGES:
-            if len(producers) != 2 or alias[producers[1]] is None:
-                return None
-            specs.append(S.Concatenate(skip=alias[producers[1]], name=layer.name))
-            alias[layer.name] = layer.name
-        elif kind in _SAME_SIZE:
-            alias[layer.name] = alias[producers[0]]
-        else:
-            spec = spec_of(layer)
-            if spec is None or len(producers) != 1:
-                return None
-            specs.append(spec)
-            alias[layer.name] = layer.name
-        previous = layer.name
-    return specs
-
+__all__ = ["edited_model"]
 
 def _functional(model: Any) -> Any:
     import keras

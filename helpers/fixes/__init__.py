@@ -7,13 +7,13 @@
 
 from .advisor import Cost, Fix, suggest
 from .croppad import CropPad, crop_pad
-from .doctor import Diagnosis, ErrorReading, diagnose, explain_error, read_error
+from .doctor import Diagnosis, ErrorReading, diagnose, diagnose_builder, explain_error, read_error
 from .junction import MergeDiagnosis, explain_merge
 from .strategies import STRATEGIES, Demo, Strategy, compared_demos, demos
 
 __all__ = [
     "Cost", "Fix", "suggest", "STRATEGIES", "Strategy", "Demo", "demos", "compared_demos",
     "CropPad", "crop_pad",
-    "Diagnosis", "ErrorReading", "diagnose", "explain_error", "read_error",
+    "Diagnosis", "ErrorReading", "diagnose", "diagnose_builder", "explain_error", "read_error",
     "MergeDiagnosis", "explain_merge",
 ]

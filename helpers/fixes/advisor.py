@@ -18,7 +18,16 @@ from typing import Any
 import numpy as np
 
 from helpers.bridge import edited_model, keras_layer
-from helpers.shapes import Conv2DTranspose, Layer, Shape, ShapeError, as_shape, trace
+from helpers.shapes import (
+    Conv2DTranspose,
+    Graph,
+    Layer,
+    Shape,
+    ShapeError,
+    as_graph,
+    as_shape,
+    trace,
+)
 
 from .strategies import STRATEGIES, Cost, Strategy
 
@@ -187,18 +196,20 @@ def _lands(fix: Fix) -> bool:
         return False
 
 
-def _edits(o: HW | None, t: HW, specs: list[Layer], input_shape: Shape) -> list[Fix]:
+def _edits(o: HW | None, t: HW, network: list[Layer] | Graph, input_shape: Shape) -> list[Fix]:
+    graph = as_graph(network, input_shape)
     return [Fix(way.name, way.side, o, t, p.params, p.cost, p.reason)
-            for way in STRATEGIES.values() for p in way.edits(specs, input_shape, t)]
+            for way in STRATEGIES.values() for p in way.edits(graph, input_shape, t)]
 
 
-def suggest(output_hw: HW | None, target_hw: HW, specs: list[Layer] | None = None,
+def suggest(output_hw: HW | None, target_hw: HW, specs: list[Layer] | Graph | None = None,
             input_shape: Shape | None = None) -> list[Fix]:
     """Every applicable fix for an output of output_hw against targets of target_hw, ranked.
 
-    With the model's `specs` and `input_shape` (helpers.bridge.model_specs reads them
-    from a Keras model), the fixes that edit the model join in; `output_hw` may then be
-    None, for a model that does not run at that input size.
+    With the model's layers (`specs`: a chain of specs, or the Graph that
+    helpers.bridge.graph_plan reads from a Keras model) and `input_shape`, the fixes that
+    edit the model join in; `output_hw` may then be None, for a model that does not run
+    at that input size.
 
     >>> [(f.strategy, f.params.get("interpolation")) for f in suggest((37, 37), (75, 75))[:3]]
     [('transposed_conv', None), ('upsample_output', 'bilinear'), ('upsample_output', 'nearest')]
@@ -213,7 +224,7 @@ def suggest(output_hw: HW | None, target_hw: HW, specs: list[Layer] | None = Non
                          "size the model is fed, e.g. suggest(out, target, specs, (89, 89, 1)).")
     t = tuple(target_hw)
     if output_hw is None and specs is not None:
-        fixes = _edits(None, t, list(specs), as_shape(input_shape))
+        fixes = _edits(None, t, specs, as_shape(input_shape))
         return sorted((Fix(f.strategy, f.side, None, t, f.params, f.cost, f.reason, _score(f))
                        for f in fixes), key=lambda f: f.score)
     if output_hw is None:
@@ -228,7 +239,7 @@ def suggest(output_hw: HW | None, target_hw: HW, specs: list[Layer] | None = Non
             )
     if o == t:
         return []
-    edits = _edits(o, t, list(specs), as_shape(input_shape)) if specs is not None else []
+    edits = _edits(o, t, specs, as_shape(input_shape)) if specs is not None else []
     fixes = [
         Fix(f.strategy, f.side, o, t, f.params, f.cost, f.reason, _score(f))
         for f in edits + [f for f in _candidates(o, t) if _lands(f)]

@@ -17,7 +17,7 @@ from helpers.bridge import (
     WILL_FAIL,
     error_text,
     failed_call,
-    model_specs,
+    graph_plan,
     trace_model_failure,
 )
 from helpers.shapes import ShapeError, Trace, TraceRow, size_text
@@ -26,8 +26,8 @@ from .advisor import Fix, suggest
 from .junction import MergeDiagnosis, explain_merge, explain_partial
 from .reading import ErrorReading, read_error
 
-__all__ = ["Diagnosis", "diagnose", "culprit", "explain_error", "ErrorReading", "read_error",
-           "MergeDiagnosis"]
+__all__ = ["Diagnosis", "diagnose", "diagnose_builder", "culprit", "explain_error",
+           "ErrorReading", "read_error", "MergeDiagnosis"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,9 @@ def diagnose(model: Any, input_shape: tuple | None = None,
              target_shape: tuple | None = None) -> Diagnosis:
     """Trace a Keras model and compare its output with the target's spatial size.
 
+    `model` may also be the learner's builder function, `build(input_shape) -> Model`
+    (see diagnose_builder), for a model that does not even build at its size.
+
     target_shape defaults to the input's (an image-to-image model); give (H, W) or
     (H, W, C). input_shape traces a model built on keras.Input((None, None, C)).
     `departure` is the layer that caused a mismatch (see culprit()). A model that cannot
@@ -123,6 +126,8 @@ def diagnose(model: Any, input_shape: tuple | None = None,
     >>> str(diagnose(keras.Model(x, joined), (9, 9, 1))).splitlines()[0]
     'The model does not build at 9x9: res (Add) cannot join 4x4x1 with 9x9x1.'
     """
+    if not hasattr(model, "layers") and callable(model):
+        return diagnose_builder(model, input_shape, target_shape)  # type: ignore[return-value]
     t, links, failed = trace_model_failure(model, input_shape)
     if target_shape is None:
         target_shape = t.input_shape
@@ -139,16 +144,71 @@ def diagnose(model: Any, input_shape: tuple | None = None,
         departure = culprit(t, links, target)
     broadcast = out is not None and out != target and any(
         o == 1 and g > 1 for o, g in zip(out, target))
-    fixes = suggest(out, target, model_specs(model), t.input_shape) \
+    fixes = suggest(out, target, _graph(model), t.input_shape) \
         if out is not None and None not in out and out != target else []
     return Diagnosis(t, target, out, departure, broadcast, fixes)
+
+
+def diagnose_builder(build: Any, input_shape: tuple,
+                     target_shape: tuple | None = None,
+                     ) -> Diagnosis | MergeDiagnosis | ErrorReading | None:
+    """Diagnose the model a builder function makes, even one that cannot build at its size.
+
+    `build(input_shape)` is called with (None, None, C) first: a model on any size, traced
+    at input_shape, whose fixes apply to it (an Add or Concatenate of unequal maps does not
+    stop it from building). A builder that needs fixed sizes (Flatten, Dense) is called
+    with input_shape itself; if that raises, the error is explained from the part that
+    built (explain_error). A builder without arguments is called as build().
+
+    >>> import keras
+    >>> def build(shape):
+    ...     x = keras.Input(shape)
+    ...     down = keras.layers.Conv2D(4, 3, strides=2, padding="same", name="down")(x)
+    ...     return keras.Model(x, keras.layers.Add(name="res")([down, x]))
+    >>> str(diagnose_builder(build, (9, 9, 4))).splitlines()[0]
+    'The model does not build at 9x9: res (Add) cannot join 5x5x4 with 9x9x4.'
+    """
+    if not callable(build):
+        raise ShapeError(f"build={build!r} must be a function that returns a Keras model, "
+                         "e.g. def build(input_shape): ...; or pass the model to diagnose().")
+    if input_shape is None or len(input_shape) != 3:
+        raise ShapeError(f"input_shape={input_shape!r}: a builder needs the size it fails "
+                         "at as (H, W, C), e.g. diagnose_builder(build, (75, 75, 3)).")
+    shape = tuple(input_shape)
+    calls = [lambda: build((None, None, shape[2])), lambda: build(shape)]
+    error: Exception | None = None
+    for call in calls:
+        try:
+            model = call()
+        except TypeError as e:  # a builder without an input_shape argument
+            error = e
+            try:
+                model = build()
+            except Exception as e2:  # noqa: BLE001 - Keras raises many types; read below
+                error = e2
+                continue
+        except Exception as e:  # noqa: BLE001 - Keras raises many types; read below
+            error = e
+            continue
+        if hasattr(model, "layers"):
+            return diagnose(model, shape, target_shape)
+    return explain_error(error) if error is not None else None
+
+
+def _graph(model: Any) -> Any:
+    """The model's layer graph, or None when it cannot be read (shared layers...): the
+    model then gets the fixes that append layers or change the target, not edits."""
+    try:
+        return graph_plan(model)
+    except ShapeError:
+        return None
 
 
 def _edit_fixes(model: Any, target: tuple[int, int], t: Trace) -> list[Fix]:
     """The fixes that edit a model that cannot run at t's input size (none if unreadable)."""
     try:
-        specs = model_specs(model)
-        return [] if specs is None else suggest(None, target, specs, t.input_shape)
+        graph = _graph(model)
+        return [] if graph is None else suggest(None, target, graph, t.input_shape)
     except Exception:  # noqa: BLE001 - a model without fixes still gets its trace
         return []
 

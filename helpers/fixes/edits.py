@@ -1,10 +1,12 @@
-"""Fixes that edit the model itself, proposed from its specs (pure: no Keras).
+"""Fixes that edit the model itself, proposed from its layers (pure: no Keras).
 
-`edit_layer` changes one layer's padding, strides, kernel/pool size or output_padding;
-`input_size` pads the input to a size the network survives and crops the output back;
-`crop_skips` crops every skip at the bottom/right, as the original U-Net did. Each
-proposal lands exactly (checked with `trace`) and says what it costs; helpers.fixes
-.strategies names them, `Fix.apply` rebuilds the Keras model (helpers.bridge.rebuild).
+The network is a chain of specs or a Keras model's layer graph (helpers.bridge
+.graph_plan: skips, residual and attention joins included). `edit_layer` changes one
+layer's padding, strides, kernel/pool size or output_padding; `input_size` pads the input
+to a size the network survives and crops the output back; `crop_skips` crops the larger
+input of every merge at the bottom/right, as the original U-Net did. Each proposal lands
+exactly (the edited graph is walked) and says what it costs; helpers.fixes.strategies
+names them, `Fix.apply` rebuilds the Keras model (helpers.bridge.rebuild).
 
 >>> specs = [Conv2D(8, 3, padding="same", name="c1"), Conv2D(8, 3, name="c2"),
 ...          Conv2D(1, 3, padding="same", name="c3")]
@@ -21,17 +23,19 @@ from dataclasses import replace
 import numpy as np
 
 from helpers.shapes import (
-    Concatenate,
     Conv2D,
     Conv2DTranspose,
     DepthwiseConv2D,
+    Graph,
     Layer,
     MaxPooling2D,
+    Merge,
+    Node,
     Shape,
     ShapeError,
+    as_graph,
     pad_to_valid,
     pair,
-    trace,
     valid_input_sizes,
 )
 
@@ -41,14 +45,17 @@ __all__ = ["edit_layer", "same_padding", "input_size", "crop_skips", "keras_line
            "crop_skip_targets"]
 
 HW = tuple[int, int]
+Network = Sequence[Layer] | Graph  # a chain of specs, or a model's graph (bridge.graph_plan)
 LANDS = "lands exactly; each output pixel still sits over its own place in the target"
 
 
-def _out(specs: Sequence[Layer], shape: Shape) -> HW | None:
-    try:
-        return trace(shape, specs).output_shape[:2]
-    except ShapeError:
-        return None
+def _out(graph: Graph, shape: Shape) -> HW | None:
+    return graph.output_hw(shape[0], shape[1])
+
+
+def _editable(node: Node) -> bool:
+    """A layer the learner named and wrote (not one inside a nested model)."""
+    return node.spec is not None and node.spec.name == node.name
 
 
 def _short(value: object) -> str:
@@ -137,56 +144,62 @@ def _edit_reason(name: str, spec: Layer, changes: dict, delta: int) -> str:
     return f"set {what} on layer '{name}': {cost}{kept}; {LANDS}"
 
 
-def edit_layer(specs: Sequence[Layer], input_shape: Shape, t: HW) -> list[Proposal]:
+def edit_layer(network: Network, input_shape: Shape, t: HW) -> list[Proposal]:
     """One layer's configuration changed so that the network lands exactly on t."""
-    specs, found = list(specs), []
-    for i, spec in enumerate(specs):
-        if not getattr(spec, "name", None):
+    graph, found = as_graph(network, input_shape), []
+    base = graph.walk(*input_shape[:2])  # each edit re-sizes only what it reaches
+    for node in graph.nodes:
+        if not _editable(node):
             continue
+        spec = node.spec
         for changes in _alternatives(spec):
             new = replace(spec, **changes)
-            edited = [*specs[:i], new, *specs[i + 1:]]
-            if _out(edited, input_shape) != t:
+            edited = graph.edited(node.name, new)
+            if edited.output_hw(*input_shape[:2], base, node.name) != t:
                 continue
-            channels = trace(input_shape, edited).rows[i].input_shape[2]
+            channels = edited.walk(*input_shape[:2])[node.name].inputs[0][2]
             delta = 0
             if "kernel_size" in changes and not isinstance(spec, MaxPooling2D):
                 delta = _kernel_weights(new, channels) - _kernel_weights(spec, channels)
-            params = {"edits": {spec.name: changes}, "layer": spec.name,
+            params = {"edits": {node.name: changes}, "layer": node.name,
                       "before": keras_line(spec), "after": keras_line(new),
                       "input_shape": tuple(input_shape)}
             found.append(Proposal(params, Cost(params_delta=delta),
-                                  _edit_reason(spec.name, spec, changes, delta)))
+                                  _edit_reason(node.name, spec, changes, delta)))
     return found
 
 
-def same_padding(specs: Sequence[Layer], input_shape: Shape, t: HW) -> list[Proposal]:
+def same_padding(network: Network, input_shape: Shape, t: HW) -> list[Proposal]:
     """padding='same' on every 'valid' layer with a window wider than one pixel, when that
     takes two or more edits (one layer's padding is edit_layer's) and lands exactly."""
-    specs = list(specs)
-    valid = [i for i, s in enumerate(specs) if getattr(s, "padding", None) == "valid"
-             and getattr(s, "name", None) and not isinstance(s, Conv2DTranspose)
-             and max(pair("size", getattr(s, "pool_size", getattr(s, "kernel_size", 1)))) > 1]
-    edited = [replace(s, padding="same") if i in valid else s for i, s in enumerate(specs)]
+    graph = as_graph(network, input_shape)
+    valid = [n for n in graph.nodes if _editable(n) and getattr(n.spec, "padding", None) == "valid"
+             and not isinstance(n.spec, Conv2DTranspose)
+             and max(pair("size", getattr(n.spec, "pool_size",
+                                          getattr(n.spec, "kernel_size", 1)))) > 1]
+    edited = graph
+    for node in valid:
+        edited = edited.edited(node.name, replace(node.spec, padding="same"))
     if len(valid) < 2 or _out(edited, input_shape) != t:
         return []
-    names = [specs[i].name for i in valid]
+    names = [n.name for n in valid]
     params = {"edits": {n: {"padding": "same"} for n in names},
-              "before": "; ".join(keras_line(specs[i]) for i in valid),
-              "after": "; ".join(keras_line(edited[i]) for i in valid),
+              "before": "; ".join(keras_line(n.spec) for n in valid),
+              "after": "; ".join(keras_line(replace(n.spec, padding="same")) for n in valid),
               "input_shape": tuple(input_shape)}
     return [Proposal(params, Cost(),
                      f"set padding='same' on the {len(names)} 'valid' layers ({', '.join(names)})"
                      f": no parameters added or removed, every weight kept; {LANDS}")]
 
 
-def input_size(specs: Sequence[Layer], input_shape: Shape, t: HW) -> list[Proposal]:
+def input_size(network: Network, input_shape: Shape, t: HW) -> list[Proposal]:
     """Zero-pad the input to the nearest size the network survives, crop the output back."""
     hw = tuple(input_shape[:2])
     if hw != tuple(t):
         return []
+    graph = as_graph(network, input_shape)
     try:
-        plan = pad_to_valid(hw, list(specs), limit=max(hw) + 64)
+        plan = pad_to_valid(hw, graph, limit=max(hw) + 64)
     except ShapeError:
         return []
     if plan.padded_hw == hw:
@@ -194,7 +207,7 @@ def input_size(specs: Sequence[Layer], input_shape: Shape, t: HW) -> list[Propos
     (ph, pw), area = plan.padded_hw, t[0] * t[1]
     near = ""
     if hw[0] == hw[1]:
-        sizes = valid_input_sizes(list(specs), max(1, hw[0] - 16), hw[0] + 16)
+        sizes = valid_input_sizes(graph, max(1, hw[0] - 16), hw[0] + 16)
         near = f" (square sizes that work near {hw[0]}: {sizes})" if sizes else ""
     params = {"edits": {}, "pad": plan.padding, "crop": plan.padding, "padded_hw": (ph, pw),
               "before": f"keras.Input(({hw[0]}, {hw[1]}, {input_shape[2]}))",
@@ -207,29 +220,40 @@ def input_size(specs: Sequence[Layer], input_shape: Shape, t: HW) -> list[Propos
                      f"{ph * pw - area} predictions of the padding are cropped away; {LANDS}")]
 
 
-def crop_skips(specs: Sequence[Layer], input_shape: Shape, t: HW) -> list[Proposal]:
-    """Crop every skip at the bottom/right to the running map; crop the target likewise."""
-    if not any(isinstance(s, Concatenate) and s.name for s in specs):
+def crop_skips(network: Network, input_shape: Shape, t: HW) -> list[Proposal]:
+    """Crop the larger input of every merge at the bottom/right to the smaller one (the
+    original U-Net's cure; a residual or attention join alike); crop the target likewise."""
+    graph = as_graph(network, input_shape)
+    merges = [n.name for n in graph.nodes if isinstance(n.spec, Merge)]
+    if not merges:
         return []
-    edited = [replace(s, crop_skip=True) if isinstance(s, Concatenate) else s for s in specs]
+    edited = graph.cropping(merges)
     o = _out(edited, input_shape)
-    if o is None or o == _out(specs, input_shape) or o[0] > t[0] or o[1] > t[1]:
+    if o is None or o == _out(graph, input_shape) or o[0] > t[0] or o[1] > t[1]:
         return []
-    cut = {s.name: (s.skip, s.skip_cropping(*row.input_shape))
-           for s, row in zip(edited, trace(input_shape, edited).rows)
-           if isinstance(s, Concatenate) and s.skip_cropping(*row.input_shape) != ((0, 0),) * 2}
+    cut = {}
+    for size in edited.walk(*input_shape[:2]).values():
+        if size.node.name not in merges:
+            continue
+        h, w = (min(s[a] for s in size.inputs) for a in (0, 1))
+        crops = {p: ((0, s[0] - h), (0, s[1] - w)) for p, s in zip(size.node.parents, size.inputs)
+                 if s[:2] != (h, w)}
+        if crops:
+            cut[size.node.name] = (size.node.kind, size.node.parents, crops)
     lost = t[0] * t[1] - o[0] * o[1]
     cropping = ((0, t[0] - o[0]), (0, t[1] - o[1]))
     params = {"edits": {}, "cropped_skips": tuple(cut), "output_hw": o,
               "target_cropping": cropping, "input_shape": tuple(input_shape),
-              "before": "; ".join(f"Concatenate()([x, {skip}])" for skip, _ in cut.values()),
-              "after": "; ".join(f"Concatenate()([x, Cropping2D({c})({skip})])"
-                                 for skip, c in cut.values())}
+              "before": "; ".join(f"{kind}()([{', '.join(parents)}])"
+                                  for kind, parents, _ in cut.values()),
+              "after": "; ".join(f"{kind}()([" + ", ".join(
+                  f"Cropping2D({crops[p]})({p})" if p in crops else p for p in parents) + "])"
+                  for kind, parents, crops in cut.values())}
     target = (f", and the target's bottom/right {cropping} ({lost} target pixels never "
               "predicted)") if lost else ""
     return [Proposal(params, Cost(target_pixels_lost=lost),
-                     f"crop the skip at the bottom/right to the upsampled map in "
-                     f"{', '.join(cut)} as the original U-Net did{target}; no parameters; the "
+                     f"crop the larger input at the bottom/right to the smaller one in "
+                     f"{', '.join(cut)}, as the original U-Net did{target}; no parameters; the "
                      "output's top-left pixel stays over the target's, so every pixel "
                      "corresponds")]
 

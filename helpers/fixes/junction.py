@@ -11,9 +11,10 @@ import html
 from dataclasses import dataclass, replace
 from typing import Any
 
-from helpers.bridge import GraphSize, PartialGraph, graph_plan, walk_graph
-from helpers.shapes import Merge, centred_edges, size_text
+from helpers.bridge import PartialGraph, graph_plan
+from helpers.shapes import Graph, Merge, Size, centred_edges, size_text
 
+from .advisor import Fix, suggest
 from .reading import ErrorReading
 
 __all__ = ["MergeDiagnosis", "explain_merge", "explain_partial"]
@@ -35,7 +36,8 @@ class MergeDiagnosis:
     parents: tuple = ()  # the layers that feed those two inputs
     culprits: tuple = ()  # per branch: the last layer that changed the size (None: none)
     working_sizes: tuple[int, ...] = ()  # the square input sizes nearest input_hw that run
-    fixes: tuple[str, ...] = ()
+    fixes: tuple[Fix, ...] = ()  # ranked edits of the model (suggest), each with apply()
+    hints: tuple[str, ...] = ()  # what to change, in words, where no Fix can be applied
     note: str = ""  # why the model could not be sized, or what the sizing did not see
     error: str = ""  # the original message's first line
 
@@ -64,7 +66,7 @@ class MergeDiagnosis:
         if self.working_sizes:
             lines.append("Square input sizes that work near it: "
                          + ", ".join(map(str, self.working_sizes)) + ".")
-        lines += [f"  fix {i}. {fix}" for i, fix in enumerate(self.fixes, 1)]
+        lines += [f"  fix {i}. {fix}" for i, fix in enumerate([*self.fixes, *self.hints], 1)]
         return [*lines, self.note] if self.note else lines
 
     def __str__(self) -> str:
@@ -79,12 +81,12 @@ class MergeDiagnosis:
                 f"<ul>{items}</ul></div>")
 
 
-def _merges(sizes: dict[str, GraphSize]) -> list[GraphSize]:
+def _merges(sizes: dict[str, Size]) -> list[Size]:
     return [s for s in sizes.values() if isinstance(s.node.spec, Merge) and len(s.inputs) >= 2
             and None not in s.inputs]
 
 
-def _matches(size: GraphSize, reading: ErrorReading, axis: int | None) -> bool:
+def _matches(size: Size, reading: ErrorReading, axis: int | None) -> bool:
     if not size.error:
         return False
     want = [reading.target_hw, reading.output_hw]
@@ -96,15 +98,15 @@ def _matches(size: GraphSize, reading: ErrorReading, axis: int | None) -> bool:
     return sorted(g[axis] for g in got) == sorted(w[axis] for w in want)
 
 
-def _find(plan: list, reading: ErrorReading, fixed: tuple | None) -> tuple | None:
+def _find(plan: Graph, reading: ErrorReading, fixed: tuple | None) -> tuple | None:
     """(input (h, w), the failing merge's GraphSize), at the fixed size or by a search."""
     if fixed is not None:
-        sizes = walk_graph(plan, *fixed)
+        sizes = plan.walk(*fixed)
         hit = [s for s in _merges(sizes) if _matches(s, reading, None)]
         return (fixed, hit[0]) if hit else None
     found: list[int | None] = [None, None]
     for n in range(1, SEARCH + 1):
-        for s in _merges(walk_graph(plan, n, n)):
+        for s in _merges(plan.walk(n, n)):
             for axis in (0, 1):
                 if found[axis] is None and _matches(s, reading, axis):
                     found[axis] = n
@@ -113,14 +115,14 @@ def _find(plan: list, reading: ErrorReading, fixed: tuple | None) -> tuple | Non
     return None
 
 
-def _chain(sizes: dict[str, GraphSize], name: str) -> list[str]:
+def _chain(sizes: dict[str, Size], name: str) -> list[str]:
     chain = [name]
     while sizes[chain[-1]].node.parents and sizes[chain[-1]].node.parents[0] in sizes:
         chain.append(sizes[chain[-1]].node.parents[0])
     return chain
 
 
-def _culprit(sizes: dict[str, GraphSize], chain: list[str], other: list[str]) -> tuple | None:
+def _culprit(sizes: dict[str, Size], chain: list[str], other: list[str]) -> tuple | None:
     for name in chain:
         if name in other:  # the fork: both branches share what is before it
             return None
@@ -150,8 +152,9 @@ def explain_merge(reading: ErrorReading, model: Any, input_shape: tuple | None =
     >>> d = explain_merge(r, model)
     >>> d.merge, d.input_hw, d.culprits, d.working_sizes
     ('res', (9, 9), (('up', (8, 8)), None), (4, 6, 8, 10, 12, 14, 16, 18))
-    >>> d.fixes[0]
-    'feed 10x10 inputs (the nearest size that works)'
+    >>> fix = d.fixes[0]  # pad the input to 10x10, crop the output back to 9x9
+    >>> fix.strategy, fix.params["padded_hw"], fix.apply(model).output_shape
+    ('input_size', (10, 10), (None, 9, 9, 4))
     """
     try:
         return _explain(reading, model, input_shape, error)
@@ -179,10 +182,19 @@ def explain_partial(reading: ErrorReading, partial: PartialGraph,
 def _explain(reading: ErrorReading, model: Any, input_shape: tuple | None,
              error: str) -> MergeDiagnosis:
     fixed = tuple(input_shape[:2]) if input_shape is not None else _input_hw(model)
-    return _explain_plan(reading, graph_plan(model), fixed, error)
+    graph = graph_plan(model)
+    d = _explain_plan(reading, graph, fixed, error)
+    if d.merge is None:
+        return d
+    (h, w), channels = d.input_hw, model.inputs[0].shape[-1]
+    near = d.working_sizes and min(d.working_sizes, key=lambda n: (abs(n - h) + abs(n - w), -n))
+    if not near or graph.output_hw(near, near) != (near, near):
+        return d  # not image-to-image: no target size to land on, the hints stand
+    fixes = tuple(suggest(None, (h, w), graph, (h, w, channels)))
+    return replace(d, fixes=fixes, hints=d.hints[-1:] if fixes else d.hints)
 
 
-def _explain_plan(reading: ErrorReading, plan: list, fixed: tuple | None,
+def _explain_plan(reading: ErrorReading, plan: Graph, fixed: tuple | None,
                   error: str) -> MergeDiagnosis:
     hit = _find(plan, reading, fixed)
     if hit is None:
@@ -191,23 +203,23 @@ def _explain_plan(reading: ErrorReading, plan: list, fixed: tuple | None,
                               "was the error raised by this model? Pass input_shape=(H, W, C) "
                               "of the input that failed.", error=error)
     (h, w), merge = hit
-    sizes = walk_graph(plan, h, w)
+    sizes = plan.walk(h, w)
     chains = [_chain(sizes, p) for p in merge.node.parents[:2]]
     culprits = (_culprit(sizes, chains[0], chains[1]), _culprit(sizes, chains[1], chains[0]))
     lo = max(2, min(h, w) // 2, min(h, w) - AROUND)  # not the trivial 1x1 input
     ok = tuple(n for n in range(lo, max(h, w) + AROUND + 1)
-               if not any(s.error for s in walk_graph(plan, n, n).values()))
+               if plan.failure(n, n) is None)
     ok = tuple(sorted(sorted(ok, key=lambda n: (abs(n - h) + abs(n - w), -n))[:NEAREST]))
-    fixes = []
+    hints = []
     if ok:
         near = min(ok, key=lambda n: (abs(n - h) + abs(n - w), -n))
         up = min((n for n in ok if n >= max(h, w)), default=None)
-        fixes.append(f"feed {near}x{near} inputs (the nearest size that works)")
+        hints.append(f"feed {near}x{near} inputs (the nearest size that works)")
         if up is not None:
             pad = centred_edges((up, up), (h, w))
-            fixes.append(f"pad the input to {up}x{up} with ZeroPadding2D({pad}) and crop the "
+            hints.append(f"pad the input to {up}x{up} with ZeroPadding2D({pad}) and crop the "
                          f"output back with Cropping2D({pad})")
-    fixes.append(f"change the branches themselves: {merge.error.split(': ', 1)[-1]}")
+    hints.append(f"change the branches themselves: {merge.error.split(': ', 1)[-1]}")
     return MergeDiagnosis(reading, merge.node.name, merge.node.kind, (h, w),
                           tuple(merge.inputs[:2]), tuple(merge.node.parents[:2]), culprits, ok,
-                          tuple(fixes), "", error)
+                          (), tuple(hints), "", error)

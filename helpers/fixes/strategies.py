@@ -25,7 +25,7 @@ import numpy as np
 
 import helpers.fixes.edits as E
 import helpers.fixes.proposals as P
-from helpers.shapes import AveragePooling2D, Layer, Resizing, Shape
+from helpers.shapes import AveragePooling2D, Graph, Layer, Resizing, Shape, as_graph
 
 from .proposals import Cost, Proposal
 
@@ -67,18 +67,20 @@ class Strategy:
     layers: Callable[[dict, HW, HW, int], list[Layer]] | None = None
     retarget: Callable[[np.ndarray, dict, HW, bool], np.ndarray] | None = None
     demos: tuple[Demo, ...] = ()
-    edit: Callable[[list[Layer], Shape, HW], list[Proposal]] | None = None  # from the specs
+    edit: Callable[[list[Layer] | Graph, Shape, HW], list[Proposal]] | None = None
 
-    def edits(self, specs: list[Layer], input_shape: Shape, t: HW) -> list[Proposal]:
-        """What this strategy proposes by editing a model (its specs, its input shape)
-        whose output should be t; [] for the strategies that only read two sizes.
+    def edits(self, network: list[Layer] | Graph, input_shape: Shape,
+              t: HW) -> list[Proposal]:
+        """What this strategy proposes by editing a model (a chain of specs or a model's
+        Graph, its input shape) whose output should be t; [] for the strategies that only
+        read two sizes.
 
         >>> from helpers.shapes import Conv2D
         >>> specs = [Conv2D(4, 3, padding="same", name="a"), Conv2D(1, 3, name="b")]
         >>> [p.params["after"] for p in EDIT_LAYER.edits(specs, (16, 16, 1), (16, 16))]
         ["Conv2D(1, 3, padding='same')", "Conv2D(1, 1, padding='valid')"]
         """
-        return self.edit(list(specs), input_shape, t) if self.edit else []
+        return self.edit(as_graph(network, input_shape), input_shape, t) if self.edit else []
 
     def candidates(self, o: HW, t: HW) -> list[Proposal]:
         """What this strategy proposes for an output of size o and targets of size t.
@@ -141,8 +143,9 @@ EDIT_LAYER = Strategy(  # one layer's padding, strides, kernel/pool size or outp
 INPUT_SIZE = Strategy(  # feed a size the network survives: pad the input, crop the output
     "input_size", "change the input size", "model", "05_unet_skip_connections", penalty=0.005,
     edit=E.input_size)
-CROP_SKIPS = Strategy(  # crop each skip to the upsampled map, and the target to the output
-    "crop_skips", "crop the skips", "model", "05_unet_skip_connections", penalty=0.005,
+CROP_SKIPS = Strategy(  # crop each merge's larger input, and the target to the output: a
+    # target-side change too (a border of the target is never predicted), ranked as one
+    "crop_skips", "crop the skips", "model", "05_unet_skip_connections", penalty=0.1,
     edit=E.crop_skips, retarget=E.crop_skip_targets)
 
 STRATEGIES: dict[str, Strategy] = {s.name: s for s in (  # the advisor proposes in this order

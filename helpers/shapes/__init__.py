@@ -26,6 +26,7 @@ from .arithmetic import (
 )
 from .decoder import PadPlan, mirror_decoder, pad_to_valid, valid_input_sizes
 from .geometry import ConvWindows, Overlap, conv_windows, overlap, overlap_counts, size_verdict
+from .graph import INPUT, Graph, Node, Size, as_graph
 from .landing import land, land_pair
 from .layers import (
     AveragePooling2D,
@@ -63,5 +64,6 @@ __all__ = [
     "land", "land_pair", "mirror_decoder", "valid_input_sizes", "pad_to_valid", "PadPlan",
     "ConvWindows", "conv_windows", "Overlap", "overlap", "overlap_counts", "size_verdict",
     "CURES", "unet_specs", "UNetPlan", "unet_plan",
+    "Graph", "Node", "Size", "as_graph", "INPUT",
     "Merge", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "MERGES",
 ]

@@ -9,9 +9,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from .arithmetic import ShapeError, centred_edges, dilated
+from .graph import Graph, as_graph
 from .landing import land_pair
 from .layers import Conv2D, Conv2DTranspose, DepthwiseConv2D, MaxPooling2D
 from .merges import Merge
@@ -87,16 +88,14 @@ def mirror_decoder(encoder_layers: Sequence[Layer], input_hw: tuple) -> list[Lay
     return decoder
 
 
-def _survives(layers: Sequence[Layer], h: int, w: int) -> bool:
-    try:
-        return trace((h, w, 1), layers).output_shape[:2] == (h, w)
-    except ShapeError:
-        return False
+def _survives(graph: Graph, h: int, w: int) -> bool:
+    return graph.output_hw(h, w) == (h, w)
 
 
-def valid_input_sizes(layers: Sequence[Layer], lo: int, hi: int) -> list[int]:
-    """Square input sizes n in [lo, hi] that the network takes without an error and
-    returns at exactly n x n (skips included).
+def valid_input_sizes(layers: Sequence[Layer] | Graph, lo: int, hi: int) -> list[int]:
+    """Square input sizes n in [lo, hi] that the network (a chain of specs, or a model's
+    Graph: residual and attention joins too) takes without an error and returns at
+    exactly n x n (skips included).
 
     >>> unet = [Conv2D(4, 3, padding="same", name="s1"), MaxPooling2D(2),
     ...         Conv2D(4, 3, padding="same", name="s2"), MaxPooling2D(2),
@@ -107,7 +106,8 @@ def valid_input_sizes(layers: Sequence[Layer], lo: int, hi: int) -> list[int]:
     """
     if not (isinstance(lo, int) and isinstance(hi, int) and 1 <= lo <= hi):
         raise ShapeError(f"lo={lo!r}, hi={hi!r}: give two ints with 1 <= lo <= hi, e.g. 16, 256.")
-    return [n for n in range(lo, hi + 1) if _survives(layers, n, n)]
+    graph = as_graph(layers)
+    return [n for n in range(lo, hi + 1) if _survives(graph, n, n)]
 
 
 @dataclass(frozen=True)
@@ -127,18 +127,7 @@ class PadPlan:
         return Cropping2D(self.padding)
 
 
-def _symmetric(layers: Sequence[Layer]) -> bool:
-    """Does every spec treat height and width alike (square kernels, strides, crops...)?"""
-    for layer in layers:
-        values = {f.name: getattr(layer, f.name) for f in fields(layer)}
-        if "height" in values and values["height"] != values.get("width"):
-            return False
-        if any(isinstance(v, tuple) and len(v) == 2 and v[0] != v[1] for v in values.values()):
-            return False
-    return True
-
-
-def _square_search(layers: Sequence[Layer], h: int, w: int, limit: int) -> tuple | None:
+def _square_search(layers: Graph, h: int, w: int, limit: int) -> tuple | None:
     """The least (H, W) >= (h, w) that survives, for specs that treat both axes alike.
 
     Each axis is then checked on its own along the diagonal (n x n survives exactly
@@ -150,9 +139,10 @@ def _square_search(layers: Sequence[Layer], h: int, w: int, limit: int) -> tuple
     return tuple(sides)
 
 
-def pad_to_valid(hw: tuple[int, int], layers: Sequence[Layer], limit: int = 1024) -> PadPlan:
+def pad_to_valid(hw: tuple[int, int], layers: Sequence[Layer] | Graph,
+                 limit: int = 1024) -> PadPlan:
     """The least zero-padding (odd pixel at the bottom/right) that makes hw a size the
-    network survives.
+    network (a chain of specs or a Graph) survives.
 
     >>> pad_to_valid((75, 75), [MaxPooling2D(2), MaxPooling2D(2),
     ...                          Conv2DTranspose(1, 2, strides=2),
@@ -160,8 +150,10 @@ def pad_to_valid(hw: tuple[int, int], layers: Sequence[Layer], limit: int = 1024
     ((0, 1), (0, 1))
     """
     h, w = hw
-    found = _square_search(layers, h, w, limit) if _symmetric(layers) else None
-    if found is None:  # the general case: row by row, up to 65 widths per row
+    layers = as_graph(layers)
+    if layers.symmetric():  # exact: each axis on its own, along the diagonal
+        found = _square_search(layers, h, w, limit)
+    else:  # the general case: row by row, up to 65 widths per row
         found = next(((th, tw) for th in range(h, limit + 1)
                       for tw in range(w, min(w + 66, limit + 1)) if _survives(layers, th, tw)),
                      None)
