@@ -85,6 +85,19 @@ def test_stack_explorer_redraws_when_the_input_or_a_layer_changes() -> None:
     assert "does not build at this size" in ex.keras_box.value  # the buttons say why
 
 
+def test_a_size_field_refuses_what_is_not_a_size_and_says_so() -> None:
+    ex = stack_explorer(input_shape=(64, 64, 1))
+    field, before = ex.controls["input_h"], ex.diagram.value
+    for typed, why in [("7.5", "whole number"), ("600", "out of range"), ("", "whole number")]:
+        field.text.value = typed  # what the browser sends on Enter
+        assert field.value == 64 and ex.diagram.value == before, typed
+        assert why in field.note.value and "Still 64" in field.note.value, typed
+    field.text.value = "75"
+    assert field.value == 75 and field.note.value == "" and ex.diagram.value != before
+    ex.set(input_h=32)  # set from code: the text follows
+    assert field.text.value == "32"
+
+
 @pytest.mark.parametrize("label", ["pad the output", "upsample", "transposed conv", "resize"])
 def test_each_fix_button_produces_a_matching_network(label: str) -> None:
     ex = stack_explorer(input_shape=(64, 64, 1))

@@ -22,13 +22,21 @@ CELLS = {"input": (LIGHT, "#FFFFFF"), "padding": ("#FFFFFF", GREY),
          "dropped": ("#FBE3D6", "#FFFFFF"), "skipped": ("#FBF6C8", "#FFFFFF")}
 
 
+def _hatch(x: float, y: float, size: float) -> str:
+    """Two diagonal strokes across one cell (a dropped pixel)."""
+    strokes = [(x, y + size / 2, x + size / 2, y), (x, y + size, x + size, y),
+               (x + size / 2, y + size, x + size, y + size / 2)]
+    return "".join(f'<line x1="{a:.1f}" y1="{b:.1f}" x2="{c:.1f}" y2="{d:.1f}" stroke="{WARN}" '
+                   f'stroke-width="1" class="hatch"/>' for a, b, c, d in strokes)
+
+
 def conv_svg(n: int, kernel: int, stride: int = 1, padding: str = "valid",
              dilation: int = 1, width: int = 560) -> SvgPicture:
     """The input grid (padding dashed, windows outlined, unread pixels tinted) beside the output.
 
     The windows of the first, second and last output pixels are outlined in the
     colours of those output cells, with a dot on each tap; pixels floor() drops
-    are tinted vermillion, pixels skipped between dilated taps yellow. Raises
+    are tinted vermillion and hatched, pixels skipped between dilated taps yellow. Raises
     ShapeError for a layer Keras refuses.
 
     >>> conv_svg(6, 2, stride=1, padding="same").data["pad"]
@@ -48,6 +56,8 @@ def conv_svg(n: int, kernel: int, stride: int = 1, padding: str = "valid",
                                  0.8 if state == "padding" else 1.0,
                                  f'class="cell {state}"'
                                  + (' stroke-dasharray="2,2"' if state == "padding" else "")))
+            if state == "dropped":  # hatched as well as tinted: colour is not the only mark
+                body.append(_hatch(x0 + j * cell, y0 + i * cell, cell))
     for colour, (r, c) in zip(MARKS, w.marks):
         top, left = r * stride, c * stride
         body.append(svg_rect(x0 + left * cell + 1.5, y0 + top * cell + 1.5, w.span * cell - 3,
@@ -77,8 +87,8 @@ def conv_svg(n: int, kernel: int, stride: int = 1, padding: str = "valid",
         notes.append((f"\"same\" pads {pad[0]} before (top/left) and {pad[1]} after "
                       "(bottom/right)", "#333333"))
     if w.dropped:
-        notes.append((f"{w.dropped} row(s)/column(s) at the bottom/right are never covered: "
-                      "floor() drops them", WARN))
+        notes.append((f"hatched: {w.dropped} row(s)/column(s) at the bottom/right are never "
+                      "covered, floor() drops them", WARN))
     if "skipped" in w.states:
         notes.append((f"yellow: pixels between the taps of dilation {dilation}",
                       PALETTE["black"]))

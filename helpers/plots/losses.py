@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .style import FONT, GREY, LOSS_LINES, PALETTE, RUNNING, SERIES, PlotError, _axes
+from .style import FONT, GREY, LOSS_LINES, PALETTE, RUNNING, SERIES, PlotError, _figure
 from .svg import SvgPicture, svg_document, svg_line, svg_text
 
 if TYPE_CHECKING:
@@ -152,13 +152,15 @@ def loss_curves(histories: Mapping[str, Any], log: bool = False,
         if low <= 0:
             raise PlotError(f"log=True but histories[{name!r}] has a loss of {low:g}; a log "
                             "scale needs losses above 0: use log=False.")
-    ax = _axes(ax, (7, 4.2))
+    own = ax is None  # our own figure: the legend goes beside the axes, off the curves
+    ax = _figure((8.4, 4.2), layout="constrained").add_subplot() if own else ax
     for (name, s), colour in zip(series.items(), SERIES * (len(series) // len(SERIES) + 1)):
         _draw_series(ax, name, s, colour)
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Line2D([], [], ls="", marker="*", ms=12, color="white", mec=PALETTE["black"]))
     labels.append("best epoch")
-    ax.legend(handles, labels, fontsize=FONT["small"], frameon=False)
+    ax.legend(handles, labels, fontsize=FONT["small"], frameon=False,
+              **({"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} if own else {}))
     if log:
         ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -25,7 +25,7 @@ COLOURS = {"input": GREY, "keep": PALETTE["sky"], "change": PALETTE["blue"], "fl
 LEGEND = {"input": "input", "keep": "keeps H, W", "change": "changes H, W",
           "flat": "not a feature map", "mismatch": "output, wrong size",
           "match": "output, right size"}
-NAME_CHARS = 16
+NAME_CHARS = 24  # a slanted name longer than this ends in an ellipsis
 
 
 def _hw(shape: tuple) -> tuple[int, int] | None:
@@ -88,7 +88,9 @@ def size_diagram(trace: Trace, target: Any = None, width: int = 640,
     tall = max([h for _, _, h, _ in blocks if h] + [tgt[0] if tgt else 1])
     band = 12 * len(skips) + 6 * bool(skips)  # room for the skip brackets
     step = (width - 80) / len(blocks)  # the right 70 px hold the reference lines' labels
-    upright, level = step >= 60, step >= 50  # else names slant, sizes stand on end
+    longest = max(len(b[0]) for b in blocks)
+    upright = step >= 60 and longest <= step / 5.3  # else names slant, whole
+    level = step >= 50  # else sizes stand on end
     room = 16 if level else 6 + 5.5 * max(len(b[1]) for b in blocks)  # for the size labels
     below = 34 if upright else 40 + 3.2 * max(min(len(b[0]), NAME_CHARS) for b in blocks)
     area = max(110.0, height - 44 - band - room - below)  # the tallest block
@@ -114,8 +116,7 @@ def size_diagram(trace: Trace, target: Any = None, width: int = 640,
         body.append(svg_text(x + step / 2 + (0 if level else 3), base - bh - 4, label,
                              10 if upright else 9, "middle" if level else "start", cls="size",
                              rotate=0 if level else -90))
-        most = NAME_CHARS if not upright else max(6, int(step / 5.3))
-        short = name if len(name) <= most else name[:most - 1] + "…"
+        short = name if len(name) <= NAME_CHARS else name[:NAME_CHARS - 1] + "…"
         body.append(svg_text(x + step / 2, base + 14, short, 9, "middle" if upright else "end",
                              "#333333", cls="name", rotate=0 if upright else -35))
         tops.append(base - bh - (16 if level else 6 + 5.5 * len(label)))

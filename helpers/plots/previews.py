@@ -52,7 +52,7 @@ def samples(images: np.ndarray, masks: np.ndarray | None = None,
         if masks is not None:
             ax.imshow(_mask_rgba(np.asarray(masks[i]), alpha), interpolation="nearest")
         if titles is not None:
-            ax.set_title(titles[i], fontsize=8)
+            ax.set_title(titles[i], fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
     return fig

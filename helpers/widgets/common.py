@@ -7,7 +7,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["message_html", "badge_html", "Explorer"]
+import ipywidgets as w
+import traitlets
+
+__all__ = ["message_html", "badge_html", "Explorer", "SizeField"]
 
 
 def message_html(text: str, kind: str = "error", title: str | None = None) -> str:
@@ -38,6 +41,54 @@ def badge_html(ok: bool, text: str, builds: bool = True) -> str:
         ("#D55E00", "DOES NOT BUILD")
     return (f'<span style="background:{colour};color:white;padding:2px 8px;border-radius:4px;'
             f'font-weight:bold">{word}</span> {html.escape(text)}')
+
+
+class SizeField(w.VBox):
+    """A number field for a size in pixels that refuses what it cannot take, in words.
+
+    ipywidgets' IntText drops a typed "." in the browser, so "7.5" silently becomes 75;
+    this field keeps what was typed, says why it is refused, and keeps its last good
+    `value` (an int, observed like any widget's value) until a whole number in range
+    is typed. Enter or leaving the field commits the text.
+
+    >>> f = SizeField(16, description="input H")
+    >>> f.text.value = "7.5"
+    >>> f.value, "whole number" in f.note.value
+    (16, True)
+    >>> f.text.value = " 24 "
+    >>> f.value, f.note.value
+    (24, '')
+    """
+
+    value = traitlets.Int()
+
+    def __init__(self, value: int, min: int = 1, max: int = 512, description: str = "",
+                 width: str = "150px", description_width: str = "70px") -> None:
+        self.min, self.max, self.description = min, max, description
+        self.text = w.Text(str(value), description=description, continuous_update=False,
+                           layout=w.Layout(width=width),
+                           style={"description_width": description_width})
+        self.note = w.HTML(layout=w.Layout(max_width="320px"))
+        super().__init__([self.text, self.note])
+        self.value = value
+        self.text.observe(self._typed, names="value")
+        self.observe(self._shown, names="value")
+
+    def _typed(self, change: dict) -> None:
+        raw = change["new"].strip()
+        number = int(raw) if raw.lstrip("-").isdigit() else None
+        if number is None or not self.min <= number <= self.max:
+            why = "a whole number of pixels" if number is None else "out of range"
+            self.note.value = message_html(
+                f"{self.description}: {raw!r} is {why}; type a whole number from {self.min} "
+                f"to {self.max}. Still {self.value}.", title="Not a size")
+            return
+        self.note.value = ""
+        self.value = number
+
+    def _shown(self, change: dict) -> None:
+        if self.text.value.strip() != str(change["new"]):
+            self.text.value = str(change["new"])
 
 
 class Explorer:

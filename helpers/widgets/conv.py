@@ -14,14 +14,14 @@ import ipywidgets as w
 from helpers.plots import SvgPicture, conv_svg, overlap_svg
 from helpers.shapes import Conv2D, Conv2DTranspose, ShapeError, deconv_paddings, land, same_padding
 
-from .common import Explorer, message_html
+from .common import Explorer, SizeField, message_html
 
 __all__ = ["ConvExplorer", "TransposeExplorer", "conv_explorer", "transpose_explorer"]
 
 PICTURE_N = 4  # the transpose explorer draws its overlap picture on at most 4x4 input pixels
 
-_SLIDER = {"continuous_update": True, "style": {"description_width": "90px"},
-           "layout": w.Layout(width="320px")}
+LABEL = {"description_width": "110px"}  # "output_padding" whole
+_SLIDER = {"continuous_update": True, "style": LABEL, "layout": w.Layout(width="340px")}
 
 
 def _readout(kind: str, formula: str, out: int | None, extra: str = "") -> str:
@@ -50,7 +50,7 @@ class ConvExplorer(w.VBox, Explorer):
                                     **_SLIDER),
             "padding": w.ToggleButtons(options=["valid", "same"], value=padding,
                                        description="padding",
-                                       style={"description_width": "90px"}),
+                                       style=LABEL),
         }
         self.readout, self.picture = w.HTML(), w.HTML()
         self.last: SvgPicture | None = None
@@ -114,13 +114,13 @@ class TransposeExplorer(w.VBox, Explorer):
             "stride": w.IntSlider(stride, min=1, max=4, description="strides", **_SLIDER),
             "padding": w.ToggleButtons(options=["valid", "same"], value=padding,
                                        description="padding",
-                                       style={"description_width": "90px"}),
+                                       style=LABEL),
             "output_padding": w.Dropdown(options=[("None", "none")], value="none",
                                          description="output_padding",
-                                         style={"description_width": "90px"}),
+                                         style=LABEL),
         }
-        self.target = w.BoundedIntText(2 * n, min=1, max=512, description="land on",
-                                       layout=w.Layout(width="170px"))
+        self.target = SizeField(2 * n, description="land on", width="170px",
+                                description_width="60px")
         self.solve_button = w.Button(description="solve", icon="crosshairs",
                                      layout=w.Layout(width="90px"))
         self.solve_button.on_click(lambda _: self.solve(self.target.value))

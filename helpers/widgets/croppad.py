@@ -74,7 +74,8 @@ class CropPadExplorer(w.VBox, Explorer):
                                            **_SLIDER) for name, v in sizes.items()}
         self.controls["mode"] = w.Dropdown(options=[(way.label, k) for k, way in MODES.items()],
                                            value=mode, description="mode",
-                                           style={"description_width": "90px"})
+                                           style={"description_width": "90px"},
+                                           layout=w.Layout(width="320px"))
         self.controls["fill"] = w.ToggleButtons(options=FILLS, value=fill, description="fill",
                                                 style={"description_width": "90px",
                                                        "button_width": "80px"})
@@ -84,8 +85,9 @@ class CropPadExplorer(w.VBox, Explorer):
         self.readout, self.picture = w.HTML(), w.HTML()
         self.plan: CropPad | None = None
         self.error = ""
-        super().__init__([w.HBox([w.VBox(list(self.controls.values())), self.readout]),
-                          self.picture])
+        column = w.VBox(list(self.controls.values()), layout=w.Layout(flex="0 0 340px"))
+        self.readout.layout = w.Layout(flex="1 1 auto", min_width="0", overflow="auto")
+        super().__init__([w.HBox([column, self.readout]), self.picture])
         for name, control in self.controls.items():
             control.observe(self._changed_offset if name in ("top", "left") else
                             self._changed_size, names="value")

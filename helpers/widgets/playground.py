@@ -40,7 +40,7 @@ class TrainingPlayground(w.VBox):
 
     def __init__(self, strategy: str = "same padding", task: str = "denoising",
                  epochs: int = 5, lr: float = 3e-3) -> None:
-        style = {"description_width": "80px"}
+        style = {"description_width": "100px"}  # "learning rate" whole
         self.controls = {
             "strategy": w.Dropdown(options=CHOICES, value=strategy, description="strategy",
                                    style=style),

@@ -26,7 +26,7 @@ from helpers.shapes import (
     trace,
 )
 
-from .common import Explorer, badge_html, message_html
+from .common import Explorer, SizeField, badge_html, message_html
 
 __all__ = ["StackExplorer", "stack_explorer", "FIXES"]
 
@@ -79,14 +79,11 @@ class StackExplorer(w.VBox, Explorer):
                  input_shape: tuple = (64, 64, 1), target_hw: tuple | None = None) -> None:
         self.channels = input_shape[2] if len(input_shape) == 3 else 1
         target = tuple(target_hw or input_shape[:2])
-        box = {"layout": w.Layout(width="150px"), "style": {"description_width": "70px"}}
         self.size_controls = {
-            "input_h": w.BoundedIntText(input_shape[0], min=1, max=512, description="input H",
-                                        **box),
-            "input_w": w.BoundedIntText(input_shape[1], min=1, max=512, description="input W",
-                                        **box),
-            "target_h": w.BoundedIntText(target[0], min=1, max=512, description="target H", **box),
-            "target_w": w.BoundedIntText(target[1], min=1, max=512, description="target W", **box),
+            "input_h": SizeField(input_shape[0], description="input H"),
+            "input_w": SizeField(input_shape[1], description="input W"),
+            "target_h": SizeField(target[0], description="target H"),
+            "target_w": SizeField(target[1], description="target W"),
         }
         self.fixes: list[Layer] = []
         self.rows_box, self.fix_box = w.VBox(), w.HTML()
@@ -123,7 +120,7 @@ class StackExplorer(w.VBox, Explorer):
         row_values = [_row_values(spec) for spec in layers]
         self.filters = [getattr(spec, "filters", 8) for spec in layers]
         rows, self.controls = [], dict(self.size_controls)
-        small = {"style": {"description_width": "50px"}, "layout": w.Layout(width="190px")}
+        small = {"style": {"description_width": "50px"}, "layout": w.Layout(width="250px")}
         for i, v in enumerate(row_values):
             self.controls[f"type_{i}"] = w.Dropdown(options=KINDS, value=v["type"],
                                                     description=f"layer {i + 1}",
