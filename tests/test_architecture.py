@@ -25,7 +25,7 @@ TIERS = [
     {"helpers.training"},
     {"helpers.models"},
     {"helpers.widgets"},
-    {"helpers.checks", "helpers.labkit"},
+    {"helpers.checks", "helpers.labkit", "helpers.panel"},
 ]
 TIER = {unit: i for i, units in enumerate(TIERS) for unit in units}
 PURE = {"helpers.errors", "helpers.shapes"}  # no third-party framework, not even lazily

@@ -22,7 +22,7 @@ from .models import (
     trace_model_links,
     trace_model_until,
 )
-from .partial import PartialGraph, failed_call
+from .partial import PartialGraph, failed_call, model_in_traceback
 from .plan import graph_plan, tensor_names
 from .rebuild import edited_model
 
@@ -30,4 +30,4 @@ __all__ = ["keras_layer", "keras_model", "spec_of", "trace_model", "reflect_padd
            "error_text", "FROM_KERAS", "WILL_FAIL", "trace_model_until", "trace_model_links",
            "trace_model_failure", "CANNOT_RUN",
            "edited_model", "graph_plan", "tensor_names",
-           "PartialGraph", "failed_call"]
+           "PartialGraph", "failed_call", "model_in_traceback"]

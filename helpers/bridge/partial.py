@@ -27,7 +27,7 @@ from helpers import shapes as S
 from .layers import spec_of
 from .plan import graph_plan, tensor_names
 
-__all__ = ["PartialGraph", "failed_call"]
+__all__ = ["PartialGraph", "failed_call", "model_in_traceback"]
 
 
 @dataclass(frozen=True)
@@ -112,3 +112,37 @@ def failed_call(exc: BaseException) -> PartialGraph | None:
                             None if None in shape else shape)
     except Exception:  # noqa: BLE001 - a graph we cannot read: the caller reads the message
         return None
+
+
+def model_in_traceback(exc: BaseException) -> tuple[Any, tuple | None]:
+    """(the Keras model whose method raised `exc`, the (H, W, C) of the input it was given)
+    from the traceback's frames: fit, evaluate, predict, train_on_batch, or a call in a
+    custom training step. The outermost model wins (the learner's, not a nested encoder);
+    (None, None) when no frame belongs to a model, and None for an input size it cannot
+    read (a dataset, a dict of inputs).
+
+    >>> import keras, numpy as np
+    >>> model = keras.Sequential([keras.Input((None, None, 1)), keras.layers.Conv2D(1, 3)])
+    >>> model.compile(loss="mse")
+    >>> try:
+    ...     model.fit(np.zeros((1, 9, 9, 1)), np.zeros((1, 9, 9, 1)), verbose=0)
+    ... except Exception as e:
+    ...     found, shape = model_in_traceback(e)
+    >>> found is model, shape
+    (True, (9, 9, 1))
+    """
+    import keras
+
+    tb = getattr(exc, "__traceback__", None)
+    while tb is not None:
+        local = tb.tb_frame.f_locals
+        args = local.get("args")
+        args = args if isinstance(args, tuple) else ()
+        for owner, given in ((local.get("self"), (local.get("x"), local.get("inputs"))),
+                             (args[0] if args else None, args[1:2])):
+            if isinstance(owner, keras.Model):
+                shapes = [tuple(g.shape[1:]) for g in given
+                          if len(getattr(g, "shape", ())) == 4 and None not in g.shape[1:]]
+                return owner, (tuple(int(v) for v in shapes[0]) if shapes else None)
+        tb = tb.tb_next
+    return None, None
