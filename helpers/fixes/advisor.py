@@ -132,6 +132,27 @@ class Fix:
         inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
         return keras.Model(inputs, x, name=f"{model.name}_{self.strategy}")
 
+    def code(self) -> str:
+        """The fix as Keras lines a learner pastes: the line to change for an edit, the
+        layers to append, or the targets' transform.
+
+        >>> print(suggest((60, 60), (64, 64))[1].code())
+        x = model.output
+        x = keras.layers.ZeroPadding2D(padding=((2, 2), (2, 2)))(x)
+        model = keras.Model(model.input, x)
+        """
+        if self.side == "model":
+            return f"# change:  {self.before}\n# to:      {self.after}"
+        if self.side == "target":
+            layers = ", ".join(_keras_text(s) for s in self.specs())
+            return f"y = fix.transform_target(y)  # {layers} on the targets"
+        lines = ["x = model.output"]
+        for spec in self.specs():
+            call = (f"keras.layers.{_keras_text(spec)}" if spec.kind != "ReflectPadding2D"
+                    else f"bridge.keras_layer(shapes.{_keras_text(spec)})")
+            lines.append(f"x = {call}(x)")
+        return "\n".join([*lines, "model = keras.Model(model.input, x)"])
+
     def transform_target(self, y: np.ndarray, masks: bool = False) -> np.ndarray:
         """Targets (N, H, W[, C]) mapped to the output size; class masks are never averaged.
 

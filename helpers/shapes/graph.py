@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, fields, replace
 from .arithmetic import ShapeError
 from .merges import Merge
 from .spec import Layer, Shape, as_shape
-from .trace import layer_names
+from .trace import Trace, TraceRow, layer_names
 
 __all__ = ["Node", "Size", "Graph", "as_graph", "INPUT"]
 
@@ -183,6 +183,42 @@ class Graph:
             return None  # a layer the edit did not reach still cannot run
         shape = shapes[self.output]
         return None if shape is None else (shape[0], shape[1])
+
+    def trace(self, h: int, w: int) -> tuple[Trace, Size | None]:
+        """The graph at input (h, w) as trace rows, in order, up to the first layer that
+        cannot run, and that layer's Size (None when every layer runs). A layer whose
+        output is no longer a feature map (Flatten, Dense) has output shape ().
+
+        >>> from helpers.shapes import Add, Conv2D, MaxPooling2D, UpSampling2D
+        >>> g = Graph.chain([Conv2D(2, 3, padding="same", name="a"), MaxPooling2D(2),
+        ...                  UpSampling2D(2), Add(skip="a", name="res")])
+        >>> t, failed = g.trace(9, 9)
+        >>> [r.name for r in t], failed.node.name
+        (['a', 'max_pooling2d', 'up_sampling2d'], 'res')
+        """
+        rows = []
+        sizes = self.walk(h, w)
+        first = next(iter(sizes.values()))
+        for name, size in sizes.items():
+            node = size.node
+            if not node.parents:
+                continue
+            if size.error:
+                return Trace(first.shape, tuple(rows)), size
+            if any(s is None for s in size.inputs):
+                continue  # after a layer that is not a feature map
+            out = size.shape if size.shape is not None else ()
+            ins = size.inputs[0] if len(size.inputs) == 1 else size.inputs
+            if isinstance(node.spec, Merge):
+                formula = node.spec.join_formula(size.inputs[0], size.inputs[-1], out)
+            elif node.spec is not None:
+                formula = node.spec.formula(size.inputs[0])
+            else:
+                formula = "keeps H and W" if out else "not a feature map any more"
+            rows.append(TraceRow(name, node.kind, ins, out, formula,
+                                 bool(out) and out[:2] != size.inputs[0][:2],
+                                 node.parents[-1] if isinstance(node.spec, Merge) else None))
+        return Trace(first.shape, tuple(rows)), None
 
     def symmetric(self) -> bool:
         """Does every spec treat height and width alike (square kernels, strides, crops)?"""
