@@ -206,10 +206,7 @@ def _explain_plan(reading: ErrorReading, plan: Graph, fixed: tuple | None,
     sizes = plan.walk(h, w)
     chains = [_chain(sizes, p) for p in merge.node.parents[:2]]
     culprits = (_culprit(sizes, chains[0], chains[1]), _culprit(sizes, chains[1], chains[0]))
-    lo = max(2, min(h, w) // 2, min(h, w) - AROUND)  # not the trivial 1x1 input
-    ok = tuple(n for n in range(lo, max(h, w) + AROUND + 1)
-               if plan.failure(n, n) is None)
-    ok = tuple(sorted(sorted(ok, key=lambda n: (abs(n - h) + abs(n - w), -n))[:NEAREST]))
+    ok = plan.nearest_sizes(h, w, AROUND, NEAREST)
     hints = []
     if ok:
         near = min(ok, key=lambda n: (abs(n - h) + abs(n - w), -n))

@@ -220,6 +220,23 @@ class Graph:
                                  node.parents[-1] if isinstance(node.spec, Merge) else None))
         return Trace(first.shape, tuple(rows)), None
 
+    def nearest_sizes(self, h: int, w: int, around: int = 32, count: int = 8,
+                      same: bool = False) -> tuple[int, ...]:
+        """The `count` square sizes nearest (h, w), within `around` pixels (2 at least: a
+        1x1 input is no answer), at which every layer runs; with same=True, at which the
+        output also has the input's size (an image-to-image network). Ascending.
+
+        >>> from helpers.shapes import Add, Conv2D, MaxPooling2D, UpSampling2D
+        >>> g = Graph.chain([Conv2D(2, 3, padding="same", name="a"), MaxPooling2D(2),
+        ...                  UpSampling2D(2), Add(skip="a")])
+        >>> g.nearest_sizes(9, 9, count=4)
+        (6, 8, 10, 12)
+        """
+        lo = max(2, min(h, w) // 2, min(h, w) - around)
+        ok = [n for n in range(lo, max(h, w) + around + 1)
+              if (self.output_hw(n, n) == (n, n) if same else self.failure(n, n) is None)]
+        return tuple(sorted(sorted(ok, key=lambda n: (abs(n - h) + abs(n - w), -n))[:count]))
+
     def symmetric(self) -> bool:
         """Does every spec treat height and width alike (square kernels, strides, crops)?"""
         for layer in self.specs:

@@ -19,7 +19,7 @@ import ipywidgets as w
 from helpers.bridge import graph_plan
 from helpers.fixes import Fix, suggest
 from helpers.plots import size_diagram
-from helpers.shapes import Graph, ShapeError, Trace, size_text
+from helpers.shapes import ShapeError, Trace, size_text
 
 from .common import Explorer, badge_html, message_html
 
@@ -86,7 +86,7 @@ class ModelExplorer(Explorer, w.VBox):
                 fixes = []
         near = ()
         if failed is not None or (target is not None and out != target):
-            near = _working(self.graph, h, w_, self.target == "input")
+            near = self.graph.nearest_sizes(h, w_, AROUND, 6, same=self.target == "input")
         return t, failed, out, tuple(fixes), near
 
     def redraw(self) -> None:
@@ -145,17 +145,6 @@ class ModelExplorer(Explorer, w.VBox):
         return {"input_h": h, "input_w": w_, "output": out,
                 "breaks": None if failed is None else failed.node.name,
                 "near": near, "fixes": [f.label for f in fixes]}
-
-
-def _working(graph: Graph, h: int, w_: int, same: bool) -> tuple[int, ...]:
-    """The square sizes nearest (h, w) at which the graph runs (and, for an image-to-image
-    model, gives back its own size)."""
-    found = []
-    for n in range(max(1, min(h, w_) - AROUND), max(h, w_) + AROUND + 1):
-        out = graph.output_hw(n, n)
-        if (out == (n, n)) if same else graph.failure(n, n) is None:
-            found.append(n)
-    return tuple(sorted(sorted(found, key=lambda n: (abs(n - h) + abs(n - w_), -n))[:6]))
 
 
 def model_explorer(model: Any, target: Any = "input", size: tuple | None = None) -> ModelExplorer:
