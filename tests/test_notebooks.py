@@ -47,10 +47,19 @@ def _texts(nb) -> list[str]:
 
 
 def _red(nb) -> list[str]:
-    """Outputs a learner would see in red: errors and stderr (warnings, logs)."""
+    """Outputs a learner would see in red: errors and stderr (warnings, logs). A cell
+    tagged "raises-exception" shows a real error on purpose: it must raise, and the doctor's
+    panel (helpers.panel) must follow its traceback."""
     red = []
     for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
+        outs = cell.get("outputs", [])
+        if "raises-exception" in cell.get("metadata", {}).get("tags", []):
+            kinds = [o.output_type for o in outs]
+            if "error" not in kinds or "display_data" not in kinds[kinds.index("error"):]:
+                red.append(f"cell {i} is tagged raises-exception but shows {kinds}, not an "
+                           "error followed by the doctor's panel")
+            continue
+        for out in outs:
             if out.output_type == "error":
                 red.append(f"cell {i}: {out.ename}: {out.evalue}")
             elif out.output_type == "stream" and out.name == "stderr":
