@@ -40,6 +40,10 @@ CELLS = {
               "    return keras.ops.mean(keras.ops.square(y_true - y_pred))\n"
               "model.compile('sgd', my_loss)\nmodel.fit(x, x, verbose=0)",
     "unrelated": "undefined_name",
+    "silent": "squeezed = keras.Sequential([keras.Input((64, 64, 1)),\n"
+              "    keras.layers.GlobalAveragePooling2D(keepdims=True)])\n"
+              "squeezed.compile('sgd', 'mse')\nhistory = squeezed.fit(x, x, verbose=0)",
+    "fine": "model.compile('sgd', 'mse')\nhistory = fixed.fit(x, x, verbose=0)",
 }
 
 
@@ -99,6 +103,13 @@ def test_an_unrelated_error_gets_only_its_traceback(outputs: dict) -> None:
     assert [o.output_type for o in outputs["unrelated"]] == ["error"]
     assert outputs["unrelated"][0].ename == "NameError"
     assert [o.output_type for o in outputs["setup"]] in ([], ["stream"])
+
+
+def test_a_fit_that_broadcasts_silently_is_said_after_the_cell(outputs: dict) -> None:
+    said = [o.data["text/html"] for o in outputs["silent"] if o.output_type == "display_data"]
+    assert len(said) == 1 and "Silent broadcast" in said[0], outputs["silent"]
+    assert "squeezed.fit(x, x)" in said[0] and "(B, 1, 1, 1) vs target (B, 64, 64, 1)" in said[0]
+    assert outputs["fine"] == []  # a fit whose sizes match: not a word
 
 
 def test_a_terminal_ipython_prints_the_text_panel() -> None:

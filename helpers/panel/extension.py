@@ -47,11 +47,45 @@ def _handler(shell: Any, etype: type, value: BaseException, tb: Any,
         pass
 
 
+def _after_cell(result: Any) -> None:
+    """After a cell that ran without an error: say so if one of its fits broadcast."""
+    source = getattr(getattr(result, "info", None), "raw_cell", "") or ""
+    if not getattr(result, "success", False) or ".fit(" not in source:
+        return
+    try:
+        from IPython import get_ipython
+
+        from .broadcast import silent_broadcasts
+
+        for text in silent_broadcasts(source, get_ipython().user_ns):
+            _say(text)
+    except Exception:  # noqa: BLE001 - the check adds words; it never adds an error
+        pass
+
+
+def _say(text: str) -> None:
+    from IPython import get_ipython
+
+    from helpers.widgets.common import message_html
+
+    if _in_kernel(get_ipython()):
+        from IPython.display import HTML, display
+
+        display(HTML(message_html(text, "error", "Silent broadcast")))
+    else:
+        print(f"Silent broadcast: {text}")
+
+
 def load(shell: Any) -> None:
-    """Show the doctor's panel under every failing cell of this shell."""
+    """Show the doctor's panel under every failing cell of this shell, and say so after a
+    cell whose fit broadcast a size-1 output over its target."""
     shell.set_custom_exc((Exception,), _handler)
+    if _after_cell not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", _after_cell)
 
 
 def unload(shell: Any) -> None:
     """Back to IPython's own tracebacks."""
     shell.set_custom_exc((), None)
+    if _after_cell in shell.events.callbacks["post_run_cell"]:
+        shell.events.unregister("post_run_cell", _after_cell)
