@@ -175,7 +175,8 @@ def run_notebook(student: Student) -> None:
 
     r = student.http.get(f"{student.server}/api/contents/{NOTEBOOK}", timeout=30)
     assert r.status_code == 200, f"{student.name}: contents {r.status_code}"
-    cells = [c["source"] for c in r.json()["content"]["cells"] if c["cell_type"] == "code"]
+    cells = [(c["source"], "raises-exception" in c["metadata"].get("tags", []))
+             for c in r.json()["content"]["cells"] if c["cell_type"] == "code"]
     r = student.http.post(f"{student.server}/api/sessions",
                           json={"path": NOTEBOOK, "type": "notebook", "name": "",
                                 "kernel": {"name": "python3"}},
@@ -186,8 +187,11 @@ def run_notebook(student: Student) -> None:
     ws = websocket.create_connection(student.base.replace("http", "ws", 1) + path, timeout=60,
                                      header=[f"Cookie: {student.cookie_header(path)}"])
     try:
-        for i, code in enumerate(cells):
+        for i, (code, raises) in enumerate(cells):
             status, errors, texts = execute(ws, code)
+            if raises:  # a real error shown on purpose (the doctor's panel reads it)
+                status = "ok" if errors else "no error, though tagged raises-exception"
+                errors = []
             student.statuses.append(status)
             student.errors += [f"code cell {i}: {e}" for e in errors]
             student.texts += texts
