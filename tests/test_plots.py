@@ -31,11 +31,13 @@ from helpers.plots import (  # noqa: E402
     PALETTE,
     SERIES,
     PlotError,
+    contrast,
     conv_svg,
     loss_curves,
     loss_svg,
     overlap_svg,
     predictions,
+    readable,
     size_diagram,
 )
 from helpers.shapes import (  # noqa: E402
@@ -115,7 +117,8 @@ def test_size_diagram_writes_out_that_the_output_is_3_px_short_in_vermillion() -
     pic = size_diagram(t, target=(64, 64))
     (verdict,) = named(pic, "verdict")
     assert verdict.text == "output 61x61 vs target 64x64: 3 px short"
-    assert verdict.get("fill") == PALETTE["vermillion"]
+    assert verdict.get("fill") == readable(PALETTE["vermillion"])  # its hue, readable as text
+    assert contrast(verdict.get("fill"), "#FFFFFF") >= 4.5
     assert named(pic, "block")[-1].get("fill") == PALETTE["vermillion"]
 
 
@@ -438,3 +441,20 @@ def test_importing_helpers_plots_imports_neither_matplotlib_nor_keras() -> None:
             "print(sorted(m for m in ('matplotlib', 'keras', 'tensorflow') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_text_of_every_picture_reads_at_wcag_aa_on_what_is_behind_it() -> None:
+    """Text on the pictures' own white background, or on the cell it is written on,
+    reaches 4.5:1 (the colours of blocks and cells keep the palette)."""
+    import re
+
+    from helpers.shapes import unet_plan
+
+    pictures = [conv_svg(8, 3, stride=2), conv_svg(9, 3, dilation=2), overlap_svg(3, 2),
+                size_diagram(trace((64, 64, 1), [Conv2D(8, 3), Conv2D(1, 2)]), target=64),
+                loss_svg({"a": {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}}),
+                plots.unet_svg(unet_plan(2, 75, "none")), plots.unet_svg(unet_plan(2, 75, "pad"))]
+    for pic in pictures:
+        for fill in re.findall(r'<text[^>]* fill="([^"]+)"', pic.svg):
+            if fill.startswith("#"):
+                assert contrast(fill, "#FFFFFF") >= 4.5 or fill == "#FFFFFF", (pic.title, fill)

@@ -41,6 +41,8 @@ from .style import (
     SERIES,
     WARN,
     PlotError,
+    contrast,
+    readable,
 )
 from .svg import SvgPicture, svg_document, svg_line, svg_rect, svg_text
 from .transposed import overlap_svg
@@ -49,7 +51,7 @@ from .unet import unet_svg
 __all__ = [
     "Branch", "decision_guide",
     "CLASS_COLOURS", "FONT", "GREY", "LIGHT", "MARKS", "OK", "PALETTE", "SERIES", "WARN",
-    "PlotError",
+    "PlotError", "contrast", "readable",
     "SvgPicture", "svg_document", "svg_line", "svg_rect", "svg_text",
     "conv_svg", "overlap_svg", "size_diagram", "croppad_svg", "unet_svg",
     "best_epoch", "loss_curves", "loss_series", "loss_svg",

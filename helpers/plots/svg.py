@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from .style import FONT_FAMILY
+from .style import FONT_FAMILY, readable
 
 BACKGROUND = "#FFFFFF"  # every picture's own background, whatever the theme
 
@@ -88,9 +88,11 @@ def svg_line(points: list[tuple[float, float]], stroke: str, width: float = 1.0,
 
 def svg_text(x: float, y: float, text: str, size: int = 12, anchor: str = "start",
              fill: str = "#000000", weight: str = "normal", cls: str = "",
-             rotate: float = 0) -> str:
+             rotate: float = 0, on: str = BACKGROUND) -> str:
     """One <text> label in the project's font, escaped; `cls` names what it shows, `rotate`
-    turns it by that many degrees (clockwise) about (x, y).
+    turns it by that many degrees (clockwise) about (x, y). Its colour is made readable
+    (WCAG AA, 4.5:1) against `on`, what is behind it: the picture's background, or the
+    cell it is written on.
 
     >>> svg_text(0, 0, "a<b")[-13:]
     'a&lt;b</text>'
@@ -98,5 +100,5 @@ def svg_text(x: float, y: float, text: str, size: int = 12, anchor: str = "start
     named = f' class="{cls}"' if cls else ""
     named += f' transform="rotate({rotate:g} {x:.1f} {y:.1f})"' if rotate else ""
     return (f'<text{named} x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-            f'fill="{fill}" font-weight="{weight}" font-family="{FONT_FAMILY}">'
+            f'fill="{readable(fill, on)}" font-weight="{weight}" font-family="{FONT_FAMILY}">'
             f"{html.escape(text)}</text>")

@@ -66,7 +66,7 @@ def overlap_svg(kernel: int, stride: int, n: int = 4, padding: str = "valid",
                                  f'class="cell {kind}"'))
             if cell >= 14:
                 body.append(svg_text(ox + (j + 0.5) * cell, y0 + (i + 0.5) * cell + 4, str(v),
-                                     10, "middle", ink, cls=f"count {kind}"))
+                                     10, "middle", ink, cls=f"count {kind}", on=fill))
     body.append(svg_rect(ox + before * cell, y0 + before * cell, o.length * cell,
                          o.length * cell, "none", PALETTE["black"], 1.6, 'class="output"'))
     for k, ((r, c), colour) in enumerate(picks.items()):

@@ -20,7 +20,7 @@ SKY, BLUE, ORANGE = PALETTE["sky"], PALETTE["blue"], PALETTE["orange"]
 
 def _box(x: float, y: float, label: str, fill: str, text: str = "#000000") -> list[str]:
     return [svg_rect(x, y, 64, 24, fill, "#FFFFFF", 0, 'rx="3"'),
-            svg_text(x + 32, y + 16, label, 11, "middle", text)]
+            svg_text(x + 32, y + 16, label, 11, "middle", text, on=fill)]
 
 
 def _arrow(x1: float, y1: float, x2: float, y2: float, colour: str = GREY) -> str:

@@ -10,7 +10,11 @@ from typing import Any
 import ipywidgets as w
 import traitlets
 
+from helpers.plots import OK, PALETTE, WARN, readable
+
 __all__ = ["message_html", "badge_html", "Explorer", "SizeField"]
+
+BOX = "#FAFAFA"  # a message box's own background, whatever the theme
 
 
 def message_html(text: str, kind: str = "error", title: str | None = None) -> str:
@@ -22,11 +26,11 @@ def message_html(text: str, kind: str = "error", title: str | None = None) -> st
     >>> "Does not build." in message_html("kernel 5 spans 9 pixels")
     True
     """
-    colour = {"error": "#D55E00", "ok": "#009E73", "info": "#0072B2"}[kind]
+    colour = {"error": WARN, "ok": OK, "info": PALETTE["blue"]}[kind]
     label = title or {"error": "Does not build", "ok": "Fine", "info": "Note"}[kind]
     return (f'<div style="border-left:4px solid {colour};padding:6px 10px;margin:4px 0;'
-            f'background:#fafafa;color:#222222;max-width:620px">'
-            f'<b style="color:{colour}">{label}.</b> '
+            f'background:{BOX};color:#222222;max-width:620px">'
+            f'<b style="color:{readable(colour, BOX)}">{label}.</b> '
             f"{html.escape(text)}</div>")
 
 
@@ -37,9 +41,10 @@ def badge_html(ok: bool, text: str, builds: bool = True) -> str:
     >>> "DOES NOT BUILD" in badge_html(False, "75x75", builds=False)
     True
     """
-    colour, word = ("#009E73", "MATCH") if ok else ("#D55E00", "MISMATCH") if builds else \
-        ("#D55E00", "DOES NOT BUILD")
-    return (f'<span style="background:{colour};color:white;padding:2px 8px;border-radius:4px;'
+    colour, word = (OK, "MATCH") if ok else (WARN, "MISMATCH") if builds else \
+        (WARN, "DOES NOT BUILD")
+    return (f'<span style="background:{readable(colour)};color:#FFFFFF;padding:2px 8px;'
+            f'border-radius:4px;'
             f'font-weight:bold">{word}</span> {html.escape(text)}')
 
 
