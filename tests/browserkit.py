@@ -36,7 +36,7 @@ from typing import Any
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "INSTALL_HINT", "Change", "Lab", "chromium",
            "click_stack_fix", "find_widget", "move_conv_stride", "open_notebook", "run_all_cells",
-           "running_lab", "chromium_missing"]
+           "running_lab", "chromium_missing", "set_theme", "low_contrast", "write_notebook"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("CNNLAB_CHROMIUM", "/usr/bin/chromium"))
@@ -129,6 +129,7 @@ def _lab_command(port: int, token: str, root: Path) -> list[str]:
                f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: set_theme()
                "--LabApp.news_url=None", "--LabApp.extension_manager=readonly"]
     if os.geteuid() == 0:
         command.append("--allow-root")
@@ -417,3 +418,77 @@ def click_stack_fix(page: Any, label: str, shots: Path | None = None,
     _settle(page)
     _shoot(explorer, shots and shots / f"{prefix}_after.png")
     return Change(text, text_after, svg, _svg(explorer))
+
+
+# --- Themes and contrast ---------------------------------------------------------------------
+
+
+def write_notebook(lab: Lab, name: str, cells: list[str]) -> None:
+    """A notebook of these code cells in Lab's root (for a page made for one test)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, str(lab.root / name))
+
+
+def set_theme(page: Any, theme: str) -> None:
+    """Switch JupyterLab's theme ("JupyterLab Light", "JupyterLab Dark") as its Settings
+    menu does, and wait until the page has it."""
+    page.evaluate("t => window.jupyterapp.commands.execute('apputils:change-theme', "
+                  "{theme: t})", theme)
+    light = "true" if "Light" in theme else "false"
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'",
+                           timeout=30_000)
+    page.wait_for_timeout(800)  # the theme's stylesheet applies
+
+
+# Every visible piece of text in the outputs (HTML text and SVG <text>), with its colour and
+# the first opaque background behind it (SVG text: the picture's own, or the cell it is on).
+_CONTRAST_JS = r"""(ratio) => {
+  const rgba = s => { const m = s.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+    const v = m[1].split(',').map(x => parseFloat(x));
+    return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1]; };
+  const lum = c => { const f = x => { x /= 255;
+      return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const cr = (a, b) => { const [h, l] = [lum(a), lum(b)].sort((x, y) => y - x);
+    return (h + 0.05) / (l + 0.05); };
+  const behind = el => { for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor); if (c && c[3] > 0.5) return c; }
+    return rgba(getComputedStyle(document.body).backgroundColor) || [255, 255, 255, 1]; };
+  const out = [];
+  const area = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output';
+  for (const el of document.querySelectorAll(area + ' *')) {
+    const r = el.getBoundingClientRect(); if (!r.width || !r.height) continue;
+    let colour, back, what;
+    if (el.tagName.toLowerCase() === 'text') {
+      colour = rgba(getComputedStyle(el).fill);
+      const t = el.getBoundingClientRect(), x = t.x + t.width / 2, y = t.y + t.height / 2;
+      const cell = [...el.parentNode.querySelectorAll('rect')].find(q => {
+        const b = q.getBoundingClientRect();
+        return b.width < 60 && b.height < 60 && x > b.x && x < b.x + b.width
+          && y > b.y && y < b.y + b.height; });
+      back = cell && rgba(getComputedStyle(cell).fill) || behind(el.closest('svg'));
+      what = 'svg text';
+    } else {
+      if (el.closest('svg')) continue;
+      const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+      if (!own) continue;
+      colour = rgba(getComputedStyle(el).color); back = behind(el); what = el.tagName.toLowerCase();
+    }
+    if (!colour || !back) continue;
+    const c = cr(colour, back);
+    if (c < ratio) out.push({what, text: (el.textContent || '').trim().slice(0, 60),
+                             colour: colour.slice(0, 3).join(','), back: back.slice(0, 3).join(','),
+                             ratio: Math.round(c * 100) / 100});
+  }
+  return out;
+}"""
+
+
+def low_contrast(page: Any, ratio: float = 4.5) -> list[dict]:
+    """Every visible text in the notebook's outputs whose contrast with what is behind it
+    is below `ratio` (WCAG AA for text: 4.5), with its colours and text."""
+    return page.evaluate(_CONTRAST_JS, ratio)

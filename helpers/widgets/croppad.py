@@ -88,6 +88,8 @@ class CropPadExplorer(w.VBox, Explorer):
         column = w.VBox(list(self.controls.values()), layout=w.Layout(flex="0 0 340px"))
         self.readout.layout = w.Layout(flex="1 1 auto", min_width="0", overflow="auto")
         super().__init__([w.HBox([column, self.readout]), self.picture])
+        self.add_class("cnnlab-croppad-explorer")  # stable hooks for the browser tests
+        self.picture.add_class("cnnlab-picture")
         for name, control in self.controls.items():
             control.observe(self._changed_offset if name in ("top", "left") else
                             self._changed_size, names="value")

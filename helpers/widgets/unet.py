@@ -71,6 +71,8 @@ class UNetExplorer(w.VBox, Explorer):
         self.error = ""
         super().__init__([*self.controls.values(), self.badge, self.picture, self.message,
                           self.strip])
+        self.add_class("cnnlab-unet-explorer")  # stable hooks for the browser tests
+        self.picture.add_class("cnnlab-picture")
         self._wire(self.redraw)
         self.redraw()
 
