@@ -423,11 +423,14 @@ def click_stack_fix(page: Any, label: str, shots: Path | None = None,
 # --- Themes and contrast ---------------------------------------------------------------------
 
 
-def write_notebook(lab: Lab, name: str, cells: list[str]) -> None:
-    """A notebook of these code cells in Lab's root (for a page made for one test)."""
+def write_notebook(lab: Lab, name: str, cells: list[str], raises: tuple[int, ...] = ()) -> None:
+    """A notebook of these code cells in Lab's root (for a page made for one test); the
+    cells at `raises` are tagged raises-exception (Run All goes on past their error)."""
     import nbformat
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    for i in raises:
+        nb.cells[i].metadata["tags"] = ["raises-exception"]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nbformat.write(nb, str(lab.root / name))
@@ -462,6 +465,7 @@ _CONTRAST_JS = r"""(ratio) => {
   const area = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output';
   for (const el of document.querySelectorAll(area + ' *')) {
     const r = el.getBoundingClientRect(); if (!r.width || !r.height) continue;
+    if (el.closest('[data-mime-type="application/vnd.jupyter.stderr"]')) continue;  // Jupyter's
     let colour, back, what;
     if (el.tagName.toLowerCase() === 'text') {
       colour = rgba(getComputedStyle(el).fill);
@@ -490,5 +494,6 @@ _CONTRAST_JS = r"""(ratio) => {
 
 def low_contrast(page: Any, ratio: float = 4.5) -> list[dict]:
     """Every visible text in the notebook's outputs whose contrast with what is behind it
-    is below `ratio` (WCAG AA for text: 4.5), with its colours and text."""
+    is below `ratio` (WCAG AA for text: 4.5), with its colours and text. Tracebacks are
+    left out: Jupyter colours them, not the lab."""
     return page.evaluate(_CONTRAST_JS, ratio)

@@ -1,4 +1,5 @@
-"""Every theme readable, and every control reachable from the keyboard, on a real page.
+"""Every theme readable, every control reachable from the keyboard, and the doctor's panel
+and model explorer working, on a real page.
 
 JupyterLab in Debian's Chromium (tests/browserkit.py) runs a notebook made for this test:
 the stack explorer, the crop/pad explorer, the conv explorer, the doctor's table and
@@ -20,6 +21,7 @@ import pytest
 from browserkit import (
     _settle,
     _shoot,
+    _svg,
     _text,
     _wait_for_change,
     chromium,
@@ -47,7 +49,11 @@ CELLS = [
     "fixes.diagnose(model)",
     "from IPython.display import HTML\nfrom helpers.widgets.common import message_html\n"
     "HTML(message_html('a 3x3 window does not fit in 2 pixels') + message_html('lands', 'ok'))",
+    "import numpy as np\nmodel.compile('sgd', 'mse')\n"
+    "model.fit(np.zeros((2, 28, 28, 1)), np.zeros((2, 28, 28, 1)), verbose=0)",
+    "from helpers.widgets import model_explorer\nmodel_explorer(model)",
 ]
+RAISES = (6,)  # the fit: its error, then the doctor's panel
 
 pytestmark = pytest.mark.slow
 
@@ -61,10 +67,11 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         pytest.skip(f"browser test skipped: {missing}")
     work = tmp_path_factory.mktemp("themes")
     with running_lab(work) as lab, chromium(work / "profile") as context:
-        write_notebook(lab, NOTEBOOK, CELLS)
+        write_notebook(lab, NOTEBOOK, CELLS, RAISES)
         page = open_notebook(context, lab, NOTEBOOK)
         run_all_cells(page)
-        for css in ("cnnlab-stack-explorer", "cnnlab-croppad-explorer", "cnnlab-conv-explorer"):
+        for css in ("cnnlab-stack-explorer", "cnnlab-croppad-explorer", "cnnlab-conv-explorer",
+                    "cnnlab-doctor-panel", "cnnlab-model-explorer"):
             find_widget(page, css, css)
         yield page
 
@@ -112,7 +119,28 @@ def test_every_control_is_focusable_and_a_fix_button_works_with_enter(page: Any)
     explorer = find_widget(page, "cnnlab-stack-explorer", "stack explorer")
     badge = explorer.locator(".cnnlab-badge")
     before = _text(badge)
-    explorer.get_by_role("button", name="crop the output", exact=True).focus()
+    explorer.get_by_role("button", name="resize", exact=True).focus()
     page.keyboard.press("Enter")
     after = _wait_for_change(badge, before)
     assert before.startswith("MISMATCH") and after.startswith("MATCH"), (before, after)
+
+
+def test_a_failing_cell_shows_the_panel_and_a_fix_button_fixes_the_model(page: Any) -> None:
+    panel = find_widget(page, "cnnlab-doctor-panel", "doctor's panel")
+    assert "The doctor read this error" in _text(panel)
+    assert "output 26x26 vs target 28x28" in _text(panel) and "last_conv" in _text(panel)
+    before = _text(panel)
+    panel.get_by_role("button").first.click()
+    after = _wait_for_change(panel, before)
+    assert "fixed_model = fix 1" in after and "its output is 28x28" in after, after
+
+
+def test_dragging_the_model_explorer_redraws_it(page: Any) -> None:
+    explorer = find_widget(page, "cnnlab-model-explorer", "model explorer")
+    badge = explorer.locator(".cnnlab-badge")
+    svg = _svg(explorer)
+    explorer.locator(".widget-slider", has_text="input H").locator(".noUi-handle").first.focus()
+    before = _text(badge)
+    page.keyboard.press("ArrowRight")
+    assert "29x" in _wait_for_change(badge, before)  # 28 -> 29 rows in
+    assert _svg(explorer) != svg, "the model explorer's picture did not change"

@@ -7,7 +7,6 @@ diagnosis, or for a merge or skip error the merge's (fixes/junction.py).
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
@@ -25,6 +24,7 @@ from helpers.shapes import ShapeError, Trace, TraceRow, size_text
 from .advisor import Fix, suggest
 from .junction import MergeDiagnosis, explain_merge, explain_partial
 from .reading import ErrorReading, read_error
+from .report import report_html
 
 __all__ = ["Diagnosis", "diagnose", "diagnose_builder", "culprit", "explain_error",
            "ErrorReading", "read_error", "MergeDiagnosis"]
@@ -94,11 +94,8 @@ class Diagnosis:
     __repr__ = __str__  # plain consoles show the table, not the fields
 
     def _repr_html_(self) -> str:
-        lines = self._lines()
         colour = "#1b7837" if self.matches and not self.broadcast else "#b2182b"
-        items = "".join(f"<li>{html.escape(x.strip())}</li>" for x in lines[1:])
-        return (f'<div><p style="color:{colour}"><b>{html.escape(lines[0])}</b></p>'
-                f"<ul>{items}</ul>{self.trace._repr_html_()}</div>")
+        return report_html(self._lines(), colour, self.trace._repr_html_())
 
 
 def diagnose(model: Any, input_shape: tuple | None = None,

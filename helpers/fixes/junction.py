@@ -7,7 +7,6 @@ cannot be sized at the failing input, the result says so in `note`.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,6 +15,7 @@ from helpers.shapes import Graph, Merge, Size, centred_edges, size_text
 
 from .advisor import Fix, suggest
 from .reading import ErrorReading
+from .report import report_html
 
 __all__ = ["MergeDiagnosis", "explain_merge", "explain_partial"]
 
@@ -75,10 +75,7 @@ class MergeDiagnosis:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        lines = self._lines()
-        items = "".join(f"<li>{html.escape(x.strip())}</li>" for x in lines[1:])
-        return (f'<div><p style="color:#b2182b"><b>{html.escape(lines[0])}</b></p>'
-                f"<ul>{items}</ul></div>")
+        return report_html(self._lines(), "#b2182b")
 
 
 def _merges(sizes: dict[str, Size]) -> list[Size]:

@@ -78,7 +78,8 @@ class CropPadExplorer(w.VBox, Explorer):
                                            layout=w.Layout(width="320px"))
         self.controls["fill"] = w.ToggleButtons(options=FILLS, value=fill, description="fill",
                                                 style={"description_width": "90px",
-                                                       "button_width": "80px"})
+                                                       "button_width": "80px"},
+                                                layout=w.Layout(width="340px"))
         for name in ("top", "left"):
             self.controls[name] = w.IntSlider(0, min=0, max=0, description=f"{name} offset",
                                               **_SLIDER)

@@ -50,8 +50,10 @@ class TrainingPlayground(w.VBox):
             "lr": w.FloatLogSlider(lr, base=10, min=-4, max=-1, description="learning rate",
                                    style=style, readout_format=".0e"),
         }
-        self.train_button = w.Button(description="Train", button_style="success", icon="play")
-        self.stop_button = w.Button(description="Stop", button_style="danger", icon="stop",
+        # ipywidgets' coloured button styles put white text below 4.5:1: the theme's own
+        self.train_button = w.Button(description="Train", icon="play",
+                                     style={"font_weight": "bold"})
+        self.stop_button = w.Button(description="Stop", icon="stop",
                                     disabled=True)
         self.train_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())

@@ -93,12 +93,12 @@ class StackExplorer(w.VBox, Explorer):
         self.error = ""
         buttons = []
         for label in FIXES:
-            b = w.Button(description=label, layout=w.Layout(width="170px"))
+            b = w.Button(description=label, layout=w.Layout(width="auto", min_width="90px"))
             b.on_click(lambda _, label=label: self.fix(label))
             buttons.append(b)
-        clear = w.Button(description="remove fixes", icon="undo", layout=w.Layout(width="136px"))
+        clear = w.Button(description="remove fixes", icon="undo", layout=w.Layout(width="auto"))
         clear.on_click(lambda _: self.clear_fixes())
-        check = w.Button(description="Check with Keras", button_style="info",
+        check = w.Button(description="Check with Keras", icon="check",  # theme colours: AA
                          layout=w.Layout(width="160px"))
         check.on_click(lambda _: self.check_with_keras())
         add = w.Button(description="+ layer", layout=w.Layout(width="90px"))
@@ -107,7 +107,8 @@ class StackExplorer(w.VBox, Explorer):
         drop.on_click(lambda _: self.set_layers(self.layers()[:-1]))
         super().__init__([
             w.HBox(list(self.size_controls.values())), self.rows_box, w.HBox([add, drop]),
-            self.fix_box, w.HBox([w.HTML("<b>fix:</b>"), *buttons, clear]), self.badge,
+            self.fix_box, w.HBox([w.HTML("<b>fix:</b>"), *buttons, clear],
+                                 layout=w.Layout(flex_flow="row wrap")), self.badge,
             self.diagram, w.HBox([check]), self.keras_box, self.table])
         # Stable hooks for the real-browser test (tests/test_browser.py).
         self.add_class("cnnlab-stack-explorer")
