@@ -140,7 +140,7 @@ class TrainingPlayground(w.VBox):
         pred = pred.argmax(-1) if segmentation else np.clip(pred, 0, 1)
         fig = predictions(x, y, {"prediction": pred}, n=len(x))
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=80)
+        fig.savefig(buffer, format="png", dpi=100)  # shown at its own size: crisp
         return buffer.getvalue()
 
 
