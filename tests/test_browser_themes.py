@@ -144,3 +144,7 @@ def test_dragging_the_model_explorer_redraws_it(page: Any) -> None:
     page.keyboard.press("ArrowRight")
     assert "29x" in _wait_for_change(badge, before)  # 28 -> 29 rows in
     assert _svg(explorer) != svg, "the model explorer's picture did not change"
+
+
+def test_the_page_requested_nothing_beyond_127_0_0_1(page: Any) -> None:
+    assert page.context.blocked == [], page.context.blocked
