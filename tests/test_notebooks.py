@@ -68,9 +68,13 @@ def _red(nb) -> list[str]:
 
 
 def _exercise_ids(nb) -> list[str]:
-    cells = [c.source for c in nb.cells
-             if c.cell_type == "code" and "### BEGIN SOLUTION" in c.source]
-    return [m for source in cells for m in re.findall(r"""check\(\s*["'](\d+\.\d+)["']""", source)]
+    """Graded checks (`check("0.1", ...)` in a solution cell) and predict-then-reveal
+    questions (`reveal("0.2", ...)`, the cell after the prediction)."""
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    graded = [m for source in code if "### BEGIN SOLUTION" in source
+              for m in re.findall(r"""check\(\s*["'](\d+\.\d+)["']""", source)]
+    return graded + [m for source in code
+                     for m in re.findall(r"""reveal\(\s*["'](\d+\.\d+)["']""", source)]
 
 
 def test_there_are_notebooks_to_run() -> None:

@@ -33,7 +33,7 @@ class Feedback:
 
     exercise: str
     title: str
-    status: str  # "correct", "wrong" or "not done yet"
+    status: str  # "correct", "wrong", "not done yet" or "recorded" (a prediction)
     message: str
 
     @property
@@ -45,13 +45,15 @@ class Feedback:
         return self.passed
 
     def __str__(self) -> str:
-        mark = {"correct": "✓ Correct", "wrong": "✗ Not yet", "not done yet": "… not done yet"}
+        mark = {"correct": "✓ Correct", "wrong": "✗ Not yet", "not done yet": "… not done yet",
+                "recorded": "● Recorded"}
         return f"Exercise {self.exercise} ({self.title}): {mark[self.status]}. {self.message}"
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        colour = {"correct": "#009E73", "wrong": "#D55E00", "not done yet": "#0072B2"}[self.status]
+        colour = {"correct": "#009E73", "wrong": "#D55E00", "not done yet": "#0072B2",
+                  "recorded": "#666666"}[self.status]
         return (f'<div style="border-left:4px solid {colour};padding:6px 10px;margin:4px 0">'
                 f"{html.escape(str(self))}</div>")
 

@@ -7,6 +7,7 @@ and the explorers show the very same pictures. The static figures are matplotlib
 nothing here imports TensorFlow or Keras, and importing the package imports no
 matplotlib either: each figure imports what it draws with.
 
+- `correspondence_svg`: the principle, which target pixel each output pixel is compared with.
 - `conv_svg`: a convolution's windows on the input grid, and what they miss.
 - `overlap_svg`: how a transposed convolution paints its output, and the overlap.
 - `size_diagram`: the network as blocks sized by H, against the target.
@@ -24,6 +25,7 @@ matplotlib either: each figure imports what it draws with.
 """
 
 from .convolution import conv_svg
+from .correspondence import correspondence_svg
 from .croppad import croppad_svg
 from .guide import Branch, decision_guide
 from .losses import best_epoch, loss_curves, loss_series, loss_svg
@@ -49,7 +51,7 @@ from .transposed import overlap_svg
 from .unet import unet_svg
 
 __all__ = [
-    "Branch", "decision_guide",
+    "Branch", "decision_guide", "correspondence_svg",
     "CLASS_COLOURS", "FONT", "GREY", "LIGHT", "MARKS", "OK", "PALETTE", "SERIES", "WARN",
     "PlotError", "contrast", "readable",
     "SvgPicture", "svg_document", "svg_line", "svg_rect", "svg_text",

@@ -24,6 +24,7 @@ from .arithmetic import (
     pool_out,
     same_padding,
 )
+from .correspondence import Correspondence, correspondence
 from .decoder import PadPlan, mirror_decoder, pad_to_valid, valid_input_sizes
 from .geometry import ConvWindows, Overlap, conv_windows, overlap, overlap_counts, size_verdict
 from .graph import INPUT, Graph, Node, Size, as_graph
@@ -52,6 +53,7 @@ from .trace import Trace, TraceRow, layer_names, trace, trace_until
 from .unet import CURES, UNetPlan, unet_plan, unet_specs
 
 __all__ = [
+    "Correspondence", "correspondence",
     "ShapeError", "conv_out", "pool_out", "deconv_out", "deconv_paddings", "dilated",
     "dropped_pixels", "same_padding", "ONEDNN_ONLY", "centred_split", "centred_edges",
     "Layer", "Shape", "Conv2D", "SeparableConv2D", "DepthwiseConv2D", "MaxPooling2D",
