@@ -21,6 +21,10 @@ from helpers.labkit import strip_solutions  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# Notebooks rewritten as lessons (issue 20): every number their prose states is one their
+# own run prints, or one their code sets (see _ungrounded_numbers).
+LESSONS = ("00_",)  # 01-03 join as they are rewritten
+NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?!\w)")
 CHECK = re.compile(r"Exercise (\d+\.\d+) \([^)]*\): (✓ Correct|✗ Not yet|… not done yet)")
 TIMINGS: dict[str, float] = {}
 
@@ -67,6 +71,38 @@ def _red(nb) -> list[str]:
     return red
 
 
+def _prose(source: str) -> str:
+    """A markdown cell's words with what is not a claim removed: LaTeX, link targets,
+    heading and exercise numbers, years (citations)."""
+    text = re.sub(r"\$\$.*?\$\$|\$[^$\n]*\$", " ", source, flags=re.S)
+    text = re.sub(r"\]\([^)]*\)|<[^>]*>", " ", text)
+    text = re.sub(r"^#+ (Exercise )?[\d.]*", " ", text, flags=re.M)
+    text = re.sub(r"\b(?:19|20)\d\d[a-z]?\b|\b0\d\b", " ", text)  # years; notebook 01
+    return re.sub(r"(\d)x(?=\d)", r"\1 ", text)  # 75x75 -> 75 75
+
+
+def _ungrounded_numbers(nb) -> list[str]:
+    """Numbers in the prose that neither the code sets nor the executed outputs show. The
+    title cell (times measured by bench/) and the further reading are not checked."""
+    shown = [c.source for c in nb.cells if c.cell_type == "code"]
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            shown.append(out.get("text", ""))
+            shown += [str(v) for k, v in out.get("data", {}).items() if k.startswith(("text",
+                                                                                    "image/svg"))]
+    grounded = set(NUMBER.findall(re.sub(r"(\d)x(?=\d)", r"\1 ", "\n".join(shown))))
+    bad = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown" or i == 0 or "Further reading" in cell.source[:40]:
+            continue
+        text = _prose(cell.source)
+        for m in NUMBER.finditer(text):
+            if m.group() not in grounded | {"0", "1"}:
+                context = text[max(0, m.start() - 40):m.end() + 20]
+                bad.append(f"cell {i}: {m.group()} in ...{context!r}")
+    return bad
+
+
 def _exercise_ids(nb) -> list[str]:
     """Graded checks (`check("0.1", ...)` in a solution cell) and predict-then-reveal
     questions (`reveal("0.2", ...)`, the cell after the prediction)."""
@@ -91,6 +127,10 @@ def test_notebook_runs_in_fast_mode_and_every_check_passes(path: Path, monkeypat
     expected = _exercise_ids(nb)
     assert 2 <= len(expected) <= 4, f"{path.name}: {len(expected)} exercises (want 2-4)"
     assert checks == {e: "✓ Correct" for e in expected}, checks
+    if path.name.startswith(LESSONS):
+        assert 3 <= len(expected), f"{path.name}: {len(expected)} exercises (want 3-4)"
+        assert not _ungrounded_numbers(nb), "numbers in prose the run does not print: " + \
+            "; ".join(_ungrounded_numbers(nb))
 
 
 @pytest.mark.slow
