@@ -70,3 +70,19 @@ def test_a_keras_applications_backbone_at_odd_sizes() -> None:
         want = tuple(backbone.predict(np.zeros((1, n, n, 3), "float32"), verbose=0).shape[1:3])
         assert ex.value["output"] == want and ex.value["breaks"] is None, n
         assert "no target given" in ex.badge.value
+
+
+def test_the_stack_explorer_reads_a_keras_chain_and_shows_keras_sizes() -> None:
+    from helpers.shapes import ShapeError
+    from helpers.widgets import stack_explorer
+
+    inputs = keras.Input((75, 75, 1))
+    x = keras.layers.Conv2D(4, 3, strides=2, padding="same")(inputs)
+    x = keras.layers.MaxPooling2D(2)(x)
+    outputs = keras.layers.Conv2DTranspose(1, 3, strides=4, padding="same")(x)
+    model = keras.Model(inputs, outputs)
+    ex = stack_explorer(model)
+    assert ex.value["output_hw"] == tuple(model.output_shape[1:3]) == (76, 76)
+    assert not ex.value["matches"]
+    with pytest.raises(ShapeError, match="model_explorer"):
+        stack_explorer(unet(2))

@@ -13,6 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from helpers.bridge import graph_plan
 from helpers.fixes import STRATEGIES, suggest
 from helpers.plots import SvgPicture, size_diagram
 from helpers.shapes import (
@@ -236,11 +237,25 @@ class StackExplorer(w.VBox, Explorer):
             "a layer or the input size first.", "info", "Nothing to do yet")
 
 
-def stack_explorer(layers: Sequence[Layer] | None = None, input_shape: tuple = (64, 64, 1),
+def _chain(model: Any, input_shape: tuple) -> tuple[list[Layer], tuple]:
+    """A Keras model's layers as specs, and its input shape (when it is fixed)."""
+    graph = graph_plan(model)
+    if any(len(node.parents) > 1 for node in graph.nodes):
+        raise ShapeError("stack_explorer edits a chain of layers, and this model merges "
+                         "branches: explore it with widgets.model_explorer(model) instead.")
+    shape = tuple(model.input_shape[1:])
+    return [n.spec for n in graph.nodes if n.spec], shape if None not in shape else input_shape
+
+
+def stack_explorer(layers: Sequence[Layer] | Any = None, input_shape: tuple = (64, 64, 1),
                    target_hw: tuple | None = None) -> StackExplorer:
-    """The live network explorer widget (see StackExplorer).
+    """The live network explorer widget (see StackExplorer): of a list of specs, or of a
+    Keras model that is a chain of Conv2D, MaxPooling2D, Conv2DTranspose and UpSampling2D
+    layers (its specs are read once, and its own input size is the explorer's).
 
     >>> stack_explorer(input_shape=(75, 75, 1)).value["output_hw"]
     (18, 18)
     """
+    if hasattr(layers, "input_shape") and hasattr(layers, "layers"):  # a Keras model
+        layers, input_shape = _chain(layers, input_shape)
     return StackExplorer(layers, input_shape, target_hw)
