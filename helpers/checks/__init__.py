@@ -7,7 +7,7 @@ One module per notebook (nb00.py, nb01.py, ...) registers its exercises; a check
 never prints the solution, only what was expected in words and a hint.
 
 >>> from helpers.checks import check
->>> check("0.1", None).status
+>>> check("0.3", None).status
 'not done yet'
 """
 
