@@ -232,3 +232,15 @@ def test_in_jupyter_the_loss_plot_and_progress_update_in_place(monkeypatch) -> N
     curve = images[0].data["image/svg+xml"]  # plots.loss_svg, the playground's picture
     assert 'class="loss"' in curve and 'class="running"' in curve and "epoch 2/2" in curve
     assert not any(o.output_type == "error" for o in nb.cells[0].outputs)
+
+
+def test_quiet_training_prints_nothing_and_still_records_every_epoch(capsys) -> None:
+    import numpy as np
+
+    from helpers.models import same_padding_net
+    from helpers.training import train
+
+    x = np.random.default_rng(0).random((8, 16, 16, 1), dtype=np.float32)
+    h = train(same_padding_net((16, 16, 1), filters=4, depth=1), (x, x), epochs=2,
+              batch_size=4, live=False, quiet=True)
+    assert len(h.history["loss"]) == 2 and capsys.readouterr().out == ""

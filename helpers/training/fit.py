@@ -100,13 +100,15 @@ def _quality(model: Any, x: np.ndarray, y: np.ndarray, task: str) -> dict:
 
 def train(model: Any, data: Any, epochs: int = 5, batch_size: int = 32, lr: float = 1e-3,
           loss: Any = None, seed: int = 0, live: bool = True, steps_per_execution: int = 1,
-          jit_compile: bool = False, callbacks: Sequence[Any] = ()) -> History:
+          jit_compile: bool = False, callbacks: Sequence[Any] = (),
+          quiet: bool = False) -> History:
     """The History of training `model` on data = (x, y) or ((x, y), (x_val, y_val)).
 
     Integer targets mean segmentation (sparse cross-entropy from logits), float targets
     mean images (MSE); pass `loss` to choose. Refuses mismatched shapes before the first
     step (ShapeMismatchError), seeds everything (same `seed`, same model -> same losses),
-    stops cleanly with a message if the loss becomes NaN/inf, and in fast mode
+    stops cleanly with a message if the loss becomes NaN/inf (`quiet=True` shows nothing
+    else, for many runs in one cell), and in fast mode
     (CNNLAB_FAST=1) runs 2 epochs of 2 steps. It compiles the model itself (Adam(lr),
     see compile_for); to get the same curve again, build the model again (same seed).
     steps_per_execution > 1 and jit_compile=True (XLA) are off by default: on a 2-core
@@ -140,7 +142,7 @@ def train(model: Any, data: Any, epochs: int = 5, batch_size: int = 32, lr: floa
     keras.utils.set_random_seed(seed)
     steps = math.ceil(len(x) / batch_size)
     compile_for(model, task, lr, loss, steps_per_execution, jit_compile)
-    progress = _Progress(model.name, epochs, steps, live)
+    progress = _Progress(model.name, epochs, steps, live, quiet)
     model.fit(_dataset(x, y, batch_size, seed), epochs=epochs, verbose=0, shuffle=False,
               validation_data=_dataset(*val, batch_size, None) if val else None,
               callbacks=[_callback(progress), *callbacks])

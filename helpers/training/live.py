@@ -33,7 +33,8 @@ class _Progress:
     more often than keeps its drawing under PLOT_SHARE of the time, plus once at the end.
     """
 
-    def __init__(self, name: str, epochs: int, steps: int, live: bool) -> None:
+    def __init__(self, name: str, epochs: int, steps: int, live: bool,
+                 quiet: bool = False) -> None:
         self.name, self.epochs, self.steps = name, epochs, steps
         self.history: dict = {}
         self.points: list = []
@@ -42,6 +43,9 @@ class _Progress:
         self.last_text = self.last_plot = self.plot_cost = 0.0
         self.diverged = None
         self.notebook, self.tty = _in_notebook(), sys.stdout.isatty()
+        self.quiet = quiet  # shows nothing at all (many runs in one cell)
+        if quiet:
+            self.notebook = self.tty = False
         self.live = False  # True while a loss curve is shown (Jupyter, live=True)
         self.text = self.plot = None
         if self.notebook:
@@ -90,7 +94,7 @@ class _Progress:
 
     def say(self, line: str, final: bool = False) -> None:
         self.lines.append(line)
-        if not self.notebook:
+        if not self.notebook and (not self.quiet or final):  # quiet still says why it stopped
             print(("\r" if self.tty else "") + f"{line:<78}".rstrip(), flush=True)
         self._show(final=final or len(self.seconds) == self.epochs)
 
