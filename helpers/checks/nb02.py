@@ -1,106 +1,120 @@
-"""Checks for 02 · Upsampling the output."""
+"""Checks for 02 · Upsampling the output.
+
+2.1 and 2.2 build and run the learner's Keras decoder on a 75x75 image; 2.3 is a
+predict-then-reveal question on the trained decoders' checkerboards.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from helpers.bridge import error_text, keras_layer
-from helpers.shapes import Conv2DTranspose, ShapeError, conv_out, deconv_out, overlap, pair
-
 from .core import Verdict, exercise
+from .prediction import question
 
 __all__: list[str] = []
 
-START, GOAL = 38, 75  # exercise 2.3: from the encoder's 38x38 back to the 75x75 input
+GOAL = 75
+CUTS = ("Cropping2D", "CenterCrop")        # cut the map to size
+DECODERS = ("transposed, kernel 3", "transposed, kernel 4", "resize, then convolve")
 
 
-@exercise("2.1", "predict a Conv2DTranspose's output size")
-def _predict(answer: Any) -> Verdict:
-    expected = deconv_out(19, 3, stride=2, padding="valid")
-    if isinstance(answer, bool) or not isinstance(answer, int):
-        return Verdict(False, f"Answer with an int (you gave {type(answer).__name__}).")
-    if answer == expected:
-        return Verdict(True, f"19 * 2 + max(3 - 2, 0) = {expected}: every input pixel paints a "
-                             "3-wide patch 2 apart, and 'valid' keeps the last patch's overhang.")
-    if answer == deconv_out(19, 3, stride=2, padding="same"):
-        return Verdict(False, "That is the 'same' answer, n * s. With padding='valid' nothing is "
-                              "cropped: the last patch sticks out beyond n * s by max(k - s, 0).")
-    if answer == conv_out(19, 3, stride=2):
-        return Verdict(False, "That is what a forward Conv2D would give (it shrinks). A "
-                              "transposed convolution grows the map: about n * s.")
-    return Verdict(False, "Use o = n * s + max(k - s, 0) for padding='valid' with "
-                          "output_padding=None, here n = 19, k = 3, s = 2.")
+def _layers(model: Any) -> list[Any]:
+    return [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
 
 
-@exercise("2.2", "set the transpose explorer to double 16 with no checkerboard")
-def _no_checkerboard(answer: Any) -> Verdict:
-    value = getattr(answer, "value", answer)
-    if not isinstance(value, dict) or "output" not in value or "kernel" not in value:
-        return Verdict(False, "Pass the transpose explorer itself (answer = explorer).")
-    n, k, s, out = value["n"], value["kernel"], value["stride"], value["output"]
-    if n != 16 or s != 2:
-        return Verdict(False, f"Keep the input size at 16 and strides at 2 (you have {n} and "
-                              f"{s}); change kernel_size, padding and output_padding.")
-    if out != 2 * n:
-        shown = "an error" if out is None else f"{out}x{out}"
-        return Verdict(False, f"The explorer shows {shown}, not {2 * n}x{2 * n}. Read its formula; "
-                              "with padding='same' and output_padding=None the output is n * s.")
-    if not overlap(16, k, s).even:
-        return Verdict(False, f"{2 * n}x{2 * n}, but kernel {k} with stride {s} overlaps unevenly "
-                              "(look at the map: the counts alternate). Which kernel sizes give "
-                              "every inner pixel the same count?")
-    return Verdict(True, f"kernel {k} is a multiple of stride {s}: every inner output pixel is "
-                         f"painted by the same number of patches ({(k // s) ** 2}), so a constant "
-                         "input gives a constant output.")
-
-
-def _spec_text(spec: Conv2DTranspose) -> str:
-    return (f"kernel_size={spec.kernel_size}, strides={spec.strides}, padding={spec.padding!r}, "
-            f"output_padding={spec.output_padding}")
-
-
-def _runs_in_keras(spec: Conv2DTranspose) -> tuple[int, int] | str:
-    """(H, W) the real Keras layer gives on a 38x38 input, or TensorFlow's complaint."""
+def _output(model: Any) -> tuple[int, ...] | str:
+    """The shape the model gives on a (1, 75, 75, 3) image, or what Keras said instead."""
     import numpy as np
 
     try:
-        out = keras_layer(spec)(np.zeros((1, START, START, 1), "float32"))
-    except Exception as e:  # noqa: BLE001 - whatever TensorFlow raises is the feedback
-        text = error_text(e).splitlines()
-        return f"{type(e).__name__}: {text[0] if text else ''}"[:200]
-    return tuple(int(v) for v in out.shape[1:3])
+        return tuple(int(v) for v in model(np.zeros((1, GOAL, GOAL, 3), "float32")).shape)
+    except Exception as e:  # noqa: BLE001 - whatever Keras raises is the feedback
+        return f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:160]
 
 
-@exercise("2.3", "land on 75 from 38 with one checkerboard-free Conv2DTranspose")
-def _land(answer: Any) -> Verdict:
-    if not isinstance(answer, Conv2DTranspose):
-        return Verdict(False, "Answer with a layer spec, e.g. shapes.Conv2DTranspose(3, "
-                              "kernel_size=..., strides=..., padding=..., output_padding=...).")
-    if pair("strides", answer.strides) != (2, 2):
-        return Verdict(False, f"The exercise fixes strides=2 (you used {answer.strides}): the "
-                              "decoder undoes one stride-2 encoder stage.")
-    try:
-        out = answer.output_shape((START, START, 16))[:2]
-    except ShapeError as e:
-        why = str(e).split(" Use output_padding")[0]  # keep the reason, not the fix
-        return Verdict(False, f"The shape engine refuses it, so TensorFlow would fail: {why} "
-                              "shapes.deconv_paddings lists the output_padding values that run.")
-    if out != (GOAL, GOAL):
-        near = " (that is 2 x 38; output_padding can pick the other size that maps back to 38)" \
-            if out == (2 * START, 2 * START) else ""
-        return Verdict(False, f"Your layer gives {out[0]}x{out[1]}{near}, not {GOAL}x{GOAL}. "
-                              "shapes.deconv_paddings(38, kernel, stride=2, padding=...) lists "
-                              "the sizes each output_padding gives.")
-    kernels, strides = pair("kernel_size", answer.kernel_size), pair("strides", answer.strides)
-    uneven = [f"kernel {k} with stride {s}" for k, s in zip(kernels, strides) if k % s]
+def _runs_to_75(model: Any) -> Verdict | None:
+    """A verdict if the model is not a Keras model giving (1, 75, 75, 3), else None."""
+    if not (hasattr(model, "layers") and hasattr(model, "output_shape")):
+        return Verdict(False, "Answer with a keras.Model from keras.Input((75, 75, 3)).")
+    shape = _output(model)
+    if isinstance(shape, str):
+        return Verdict(False, f"Keras could not run your model on a 75x75x3 image ({shape}).")
+    if shape[1:3] == (2 * 38, 2 * 38):
+        return Verdict(False, "76x76: doubling 38 overshoots. The encoder's 38 came from 75, and "
+                              "the decoder must be told (output_padding, or a resize to 75).")
+    if shape[1:3] != (GOAL, GOAL):
+        return Verdict(False, f"Your model gives {shape[1]}x{shape[2]}, not 75x75. Size each "
+                              "layer in turn (the formulas of section 2).")
+    if shape[3] != 3:
+        return Verdict(False, f"The target has 3 channels and your output has {shape[3]}.")
+    return None
+
+
+@exercise("2.1", "a transposed-convolution decoder that lands on 75x75, evenly")
+def _transposed(answer: Any) -> Verdict:
+    if (wrong := _runs_to_75(answer)) is not None:
+        return wrong
+    kinds = [type(layer).__name__ for layer in _layers(answer)]
+    if cut := [k for k in kinds if k in CUTS or k == "Resizing"]:
+        return Verdict(False, f"{cut[0]} gets there by cutting or resizing; land with the "
+                              "transposed convolutions themselves (output_padding).")
+    ups = [layer for layer in _layers(answer) if type(layer).__name__ == "Conv2DTranspose"]
+    if len(ups) < 2:
+        return Verdict(False, "Grow 19 back to 75 with two stride-2 Conv2DTranspose layers, one "
+                              "per encoder stage.")
+    uneven = [f"kernel {k} with stride {s}" for layer in ups
+              for k, s in zip(layer.kernel_size, layer.strides) if k % s]
     if uneven:
-        return Verdict(False, f"{GOAL}x{GOAL}, but {uneven[0]} overlaps unevenly (checkerboard). "
-                              "Choose a kernel the stride divides; output_padding then does the "
-                              "landing.")
-    ran = _runs_in_keras(answer)
-    if ran != (GOAL, GOAL):
-        return Verdict(False, f"The shape engine says {GOAL}x{GOAL}, but Keras gave {ran}. "
-                              "Report this: the engine should have refused it.")
-    return Verdict(True, f"{_spec_text(answer)} gives {GOAL}x{GOAL} on paper, and the real Keras "
-                         "layer ran on a 38x38 input and gave the same: exact landing, even "
-                         "overlap.")
+        return Verdict(False, f"75x75, but {uneven[0]} overlaps unevenly: the checkerboard of "
+                              "section 3. Use a kernel the stride divides; output_padding does "
+                              "the landing.")
+    return Verdict(True, "75x75x3 from two transposed convolutions whose kernels the stride "
+                         "divides: 19 -> 38 -> 75, with output_padding choosing 75 over 76.")
+
+
+@exercise("2.2", "a resize-then-convolve decoder that lands on 75x75")
+def _resize_conv(answer: Any) -> Verdict:
+    if (wrong := _runs_to_75(answer)) is not None:
+        return wrong
+    layers = _layers(answer)
+    kinds = [type(layer).__name__ for layer in layers]
+    if "Conv2DTranspose" in kinds:
+        return Verdict(False, "This decoder grows the map without a Conv2DTranspose: resize "
+                              "(UpSampling2D or Resizing), then convolve.")
+    resizes = [i for i, k in enumerate(kinds) if k in ("UpSampling2D", "Resizing")]
+    if not resizes:
+        return Verdict(False, "Nothing in your model grows the map: add UpSampling2D or "
+                              "Resizing layers after the encoder.")
+    if "Conv2D" not in kinds[resizes[-1] + 1:]:
+        return Verdict(False, f"Your last {kinds[resizes[-1]]} comes after the last Conv2D: "
+                              "nothing learned smooths the pixels it makes. Resize, then "
+                              "convolve.")
+    if cut := [k for k in kinds if k in CUTS]:
+        return Verdict(True, f"75x75x3: resize, then convolve. ({cut[0]} drops the pixel that "
+                             "doubling 38 overshoots: a one-pixel crop from rounding is what a "
+                             "crop is for. Resizing(75, 75) would land without it.)")
+    return Verdict(True, "75x75x3: every new pixel is interpolated, then a learned convolution "
+                         "smooths it, so no weight paints one output phase differently from "
+                         "another.")
+
+
+@question("2.3", "which trained decoder shows the weakest checkerboard")
+def _weakest_grid(prediction: Any, truth: str) -> Verdict:
+    if not isinstance(prediction, str) or prediction.strip().lower() not in DECODERS:
+        raise TypeError(f"predict one of {', '.join(repr(d) for d in DECODERS)}")
+    guess = prediction.strip().lower()
+    if guess == truth:
+        return Verdict(True, "Resizing makes every new pixel the same way (interpolation has no "
+                             "weights), and the convolution after it treats every position "
+                             "alike: nothing depends on a pixel's place in the 2-pixel period.")
+    if guess == DECODERS[2]:
+        return Verdict(False, f"The reasoning holds (no weight depends on a pixel's place in the "
+                              f"period), but in this run {truth!r} measured lower: with few steps "
+                              "of training every grid is faint. Compare the spread over seeds.")
+    if guess == "transposed, kernel 4":
+        return Verdict(False, "Kernel 4 with stride 2 covers every pixel the same number of times, "
+                              "but the four phases of its output still use different kernel "
+                              "weights, so a trained one can keep a grid (Odena et al.).")
+    return Verdict(False, "Kernel 3 with stride 2 overlaps unevenly, so it starts with a grid; "
+                          "look for the decoder in which no weight depends on a pixel's place "
+                          "in the period.")

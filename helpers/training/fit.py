@@ -12,8 +12,10 @@ Keras is imported inside the functions: importing this module stays cheap.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -98,6 +100,20 @@ def _quality(model: Any, x: np.ndarray, y: np.ndarray, task: str) -> dict:
     return {"psnr": psnr(y, pred)}
 
 
+@contextlib.contextmanager
+def _no_retracing_warning() -> Iterator[None]:
+    """TensorFlow's logger quiet below errors while it runs: every new model traces its
+    own step function, and after five TensorFlow warns of "retracing" as if that were a
+    mistake (a comparison trains one model per decoder and seed, on purpose)."""
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def train(model: Any, data: Any, epochs: int = 5, batch_size: int = 32, lr: float = 1e-3,
           loss: Any = None, seed: int = 0, live: bool = True, steps_per_execution: int = 1,
           jit_compile: bool = False, callbacks: Sequence[Any] = (),
@@ -143,9 +159,10 @@ def train(model: Any, data: Any, epochs: int = 5, batch_size: int = 32, lr: floa
     steps = math.ceil(len(x) / batch_size)
     compile_for(model, task, lr, loss, steps_per_execution, jit_compile)
     progress = _Progress(model.name, epochs, steps, live, quiet)
-    model.fit(_dataset(x, y, batch_size, seed), epochs=epochs, verbose=0, shuffle=False,
-              validation_data=_dataset(*val, batch_size, None) if val else None,
-              callbacks=[_callback(progress), *callbacks])
+    with _no_retracing_warning():
+        model.fit(_dataset(x, y, batch_size, seed), epochs=epochs, verbose=0, shuffle=False,
+                  validation_data=_dataset(*val, batch_size, None) if val else None,
+                  callbacks=[_callback(progress), *callbacks])
     stopped = None
     if progress.diverged:
         epoch, step, value = progress.diverged
