@@ -1,4 +1,8 @@
-"""Checks for 03 · Downsampling the target."""
+"""Checks for 03 · Downsampling the target.
+
+3.1 and 3.3 run the learner's target transform on arrays (images, then class masks);
+3.2 is a predict-then-reveal question on resizing a mask as if it were an image.
+"""
 
 from __future__ import annotations
 
@@ -6,94 +10,104 @@ from typing import Any
 
 import numpy as np
 
-from helpers.data import IMAGE_METHODS, MASK_METHODS
-from helpers.shapes import ShapeError, conv_out, pool_out
-
 from .core import Verdict, exercise
+from .prediction import question
 
 __all__: list[str] = []
 
-TARGET = 64           # exercise 3.1: the target's spatial size
-STAGES = 2            # exercise 3.1: stride-2 "same" convolutions in the encoder
-FACTOR = 4            # exercise 3.2: the downsampling factor
+F = 4  # 64x64 targets -> the encoder's 16x16
 
 
-def _whole_number(answer: Any) -> int | None:
-    """The answer as an int, or None if it is not a whole number (bools excluded)."""
-    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
-        return None
-    return int(answer)
+def _blocks(y: np.ndarray) -> np.ndarray:
+    """(N, 64, 64, ...) -> (N, 16, 4, 16, 4, ...): each output pixel's 4x4 block."""
+    n, h, w = y.shape[:3]
+    return y.reshape(n, h // F, F, w // F, F, *y.shape[3:])
 
 
-def _encoder_out(n: int, stages: int) -> int:
-    """Spatial size after `stages` Conv2D(kernel 3, stride 2, padding="same") layers."""
-    for _ in range(stages):
-        n = conv_out(n, 3, stride=2, padding="same")
-    return n
+def _result(fn: Any, y: np.ndarray) -> np.ndarray:
+    if not callable(fn):
+        raise TypeError("answer with a function, e.g. def shrink(y): ... then answer = shrink")
+    return np.asarray(fn(y.copy()))
 
 
-@exercise("3.1", f"the pooling that takes a {TARGET}x{TARGET} target to the encoder's output")
-def _pool_factor(answer: Any) -> Verdict:
-    want = _encoder_out(TARGET, STAGES)
-    pool = _whole_number(answer)
-    if pool is None:
-        return Verdict(False, "Answer with one whole number: the pool_size p of "
-                              "AveragePooling2D(p), whose strides default to p.")
-    if pool == want:
-        return Verdict(False, f"{want} is the size the target must reach, not the pool size. "
-                              f"Which p gives pool_out({TARGET}, p) = {want}?")
-    try:
-        got = pool_out(TARGET, pool)
-    except ShapeError as e:
-        return Verdict(False, f"That pool cannot run on {TARGET} pixels: {e}")
-    if got == want:
-        return Verdict(True, f"pool_out({TARGET}, {pool}) = floor(({TARGET} - {pool}) / {pool}) "
-                             f"+ 1 = {got}: each of the {STAGES} stride-2 layers halves the "
-                             f"size, so the target shrinks by 2 x 2 = {pool}.")
-    return Verdict(False, f"pool_out({TARGET}, {pool}) = {got}, not {want}. The encoder has "
-                          f"{STAGES} stride-2 layers; by how much does each one shrink the "
-                          "size, and what does that make in total?")
+@exercise("3.1", "shrink image targets so output pixel i corresponds to target pixel i")
+def _shrink_images(answer: Any) -> Verdict:
+    from helpers.data import downsample
+
+    y = np.random.default_rng(3).random((3, 64, 64, 3), dtype=np.float32)
+    got = _result(answer, y)
+    mean = downsample(y, F, "area")
+    if got.shape != mean.shape:
+        return Verdict(False, f"Your function gives shape {got.shape}; the encoder's output is "
+                              f"{mean.shape}: (N, 16, 16, 3).")
+    if np.allclose(got, mean, atol=1e-5):
+        return Verdict(True, "Each output pixel's target is the mean of the 4x4 block its window "
+                             "covers: the single value with the smallest squared error to it.")
+    if np.allclose(got, y[:, 24:40, 24:40]):
+        return Verdict(False, "That is the centre of the target, but output pixel i reads around "
+                              "input pixel 4i of the whole image (section 1's picture): a crop "
+                              "compares it with a pixel far away. Shrink the whole target.")
+    if any(np.allclose(got, y[:, a::F, b::F]) for a in range(F) for b in range(F)):
+        return Verdict(False, "Taking every 4th pixel lines up, but keeps 1 pixel of 16 and "
+                              "drops the rest (fine detail then aliases). Average each block.")
+    if np.allclose(got, downsample(y, F, "max")):
+        return Verdict(False, "The block maximum keeps the brightest pixel of each block, so the "
+                              "whole target gets brighter. Use the block's mean.")
+    import keras
+
+    for antialias in (False, True):
+        resized = keras.ops.image.resize(y, (16, 16), "bilinear", antialias=antialias)
+        if np.allclose(got, keras.ops.convert_to_numpy(resized), atol=1e-5):
+            return Verdict(False, "Close, but not the block mean: a bilinear resize reads only "
+                                  "the pixels near each sample point (antialiased, it blends in "
+                                  "the neighbouring blocks). Average exactly the 4x4 block.")
+    return Verdict(False, "Each of the 16x16 pixels should be the mean of its own 4x4 block of "
+                          "the target (keras.layers.AveragePooling2D(4), or a reshape and mean).")
 
 
-@exercise("3.2", f"target pixels behind one output pixel at factor {FACTOR}")
-def _pixels_per_output(answer: Any) -> Verdict:
-    expected = FACTOR * FACTOR
-    count = _whole_number(answer)
-    if count is None:
-        return Verdict(False, "Answer with one whole number of target pixels.")
-    if count == expected:
-        return Verdict(True, f"{FACTOR} rows x {FACTOR} columns = {expected} target pixels "
-                             "become one number: the loss can no longer tell them apart.")
-    if count == FACTOR:
-        return Verdict(False, f"{FACTOR} is the factor along one axis. The block covers "
-                              f"{FACTOR} pixels along H and {FACTOR} along W: how many in all?")
-    return Verdict(False, f"Picture one output pixel's block in the target: the factor along "
-                          f"H ({FACTOR}) times the factor along W ({FACTOR}).")
+@question("3.2", "the class ids a bilinear resize of a {0, 3} mask produces")
+def _resized_ids(prediction: Any, truth: list[int]) -> Verdict:
+    guess = sorted({int(v) for v in prediction})
+    if guess == sorted(truth):
+        return Verdict(True, "At the border between background (0) and triangle (3), bilinear "
+                             "resizing blends the two: 0.75 rounds to 1 (circle), 1.5 to 2 "
+                             "(square). Class ids are names, not amounts.")
+    if guess == [0, 3]:
+        return Verdict(False, "Rounding makes whole numbers again, but not the right ones: between "
+                              "0 and 3 a blend passes through 1 and 2, classes that are not there.")
+    return Verdict(False, "Bilinear resizing computes weighted means of neighbouring ids: think "
+                          "of the values between 0 and 3 that a border pixel can get, then round.")
 
 
-@exercise("3.3", "the downsample method for a class mask")
-def _mask_method(answer: Any) -> Verdict:
-    if not isinstance(answer, str):
-        return Verdict(False, "Answer with the method's name as a string, e.g. 'area'.")
-    method = answer.strip().lower()
-    if method in MASK_METHODS:
-        other = [m for m in MASK_METHODS if m != method][0]
-        return Verdict(True, f"'{method}' only ever outputs a class id that is in the block, "
-                             f"and so would '{other}'. 'mode' votes for each block's majority "
-                             "(smooth borders, leaning towards the big classes); 'nearest' keeps "
-                             "one real pixel (fair shares, but thin parts can vanish).")
-    if method in ("area", "average", "mean"):
-        return Verdict(False, "An average of class ids is a number between them: a block of "
-                              "background (0) and square (2) averages to 1, a circle that is "
-                              "not there. Pick a method that returns one of the ids present.")
-    if method == "max":
-        return Verdict(False, "'max' returns an id that is present, but always the largest "
-                              "one: triangles (3) win every border block, so they grow and "
-                              "the background shrinks. Pick a method that does not favour "
-                              "one class.")
-    if method in ("bilinear", "bicubic", "lanczos3", "lanczos5", "resize"):
-        return Verdict(False, "Interpolation computes values between class ids, so it invents "
-                              "classes at every border (section 4 counted them). Pick a "
-                              "method of helpers.data.downsample that keeps whole ids.")
-    return Verdict(False, f"downsample knows {list(IMAGE_METHODS + MASK_METHODS)}; which of "
-                          "them returns a class id that is really in each block?")
+@exercise("3.3", "shrink class masks without inventing class ids")
+def _shrink_masks(answer: Any) -> Verdict:
+    from helpers.data import downsample, load_shapes
+
+    masks = load_shapes("test", 64)[1][:32]
+    got = _result(answer, masks)
+    if got.shape != (len(masks), 16, 16):
+        return Verdict(False, f"Your function gives shape {got.shape}; want (N, 16, 16), one class "
+                              "id per output pixel.")
+    if not np.issubdtype(got.dtype, np.integer):
+        return Verdict(False, f"Your masks are {got.dtype}: class ids are whole numbers (names), "
+                              "not amounts. Pick a class per block instead of averaging ids.")
+    blocks = _blocks(masks)
+    invented = int((blocks != got[:, :, None, :, None]).all(axis=(2, 4)).sum())
+    if invented:
+        return Verdict(False, f"{invented} pixels carry a class found nowhere in their 4x4 block: "
+                              "an average or interpolation of ids invents classes. Pick a class "
+                              "that is in the block.")
+    mode = downsample(masks, F, "mode")
+    if np.array_equal(got, mode):
+        return Verdict(True, "Each output pixel takes its block's majority class: no id is "
+                             "invented and no class is favoured at the borders.")
+    if any(np.array_equal(got, masks[:, a::F, b::F]) for a in range(F) for b in range(F)):
+        return Verdict(True, "One real pixel of each block: no id is invented. The majority "
+                             "(mode) is steadier: a thin shape can fall between the samples.")
+    if np.array_equal(got, downsample(masks, F, "max")):
+        return Verdict(False, "The largest id invents nothing, but wins every border block: "
+                              "triangles (3) grow and the background shrinks. Take the block's "
+                              "majority class.")
+    return Verdict(False, f"No id is invented, but {np.mean(got != mode):.0%} of the pixels "
+                          "differ from their block's majority class. Count each class in the "
+                          "block and take the most frequent.")
