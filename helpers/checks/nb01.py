@@ -1,4 +1,8 @@
-"""Checks for 01 · Same padding."""
+"""Checks for 01 · Same padding.
+
+1.1 and 1.2 build and run the learner's Keras model; 1.3 is a predict-then-reveal question
+on the receptive field of a full-resolution network.
+"""
 
 from __future__ import annotations
 
@@ -6,100 +10,104 @@ from typing import Any
 
 import numpy as np
 
-from helpers.shapes import Conv2D, dilated, receptive_field, same_padding
-
 from .core import Verdict, exercise
+from .prediction import question
 
 __all__: list[str] = []
 
-STACKED = 10          # exercise 1.2: how many 3x3 stride-1 layers
-REACH = 15            # exercise 1.3: the receptive field to reach with three layers
-SHOWN = [1, 2, 4]     # exercise 1.3: the rates the notebook already shows
+PADDERS = ("ZeroPadding2D", "Cropping2D", "Resizing", "UpSampling2D", "CenterCrop")
 
 
-def _whole_numbers(answer: Any, count: int) -> list[int] | None:
-    """The answer as a list of `count` whole numbers, or None if it is not one."""
-    if not isinstance(answer, (tuple, list)) or len(answer) != count:
-        return None
-    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in answer):
-        return None
-    return [int(v) for v in answer]
+def _kinds(model: Any) -> list[str]:
+    return [type(layer).__name__ for layer in model.layers if type(layer).__name__ != "InputLayer"]
 
 
-@exercise("1.1", "the zeros 'same' adds for an even kernel")
-def _even_kernel(answer: Any) -> Verdict:
-    expected = same_padding(64, 4, stride=1)
-    pair = _whole_numbers(answer, 2)
-    if pair is None:
-        return Verdict(False, "Answer with a tuple of two whole numbers of pixels: "
-                              "(zeros before, zeros after), e.g. (0, 0).")
-    total = dilated(4) - 1
-    if tuple(pair) == expected:
-        return Verdict(True, f"A 4-wide window needs {total} extra pixels to fit at every "
-                             f"position; {total} is odd, so TensorFlow puts {expected[0]} "
-                             f"before (top/left) and {expected[1]} after (bottom/right). "
-                             "The output is shifted by half a pixel: prefer odd kernels.")
-    if tuple(pair) == expected[::-1]:
-        return Verdict(False, "The total is right, the sides are swapped: TensorFlow puts the "
-                              "odd zero after (bottom/right), not before.")
-    if sum(pair) != total:
-        return Verdict(False, f"Your zeros add up to {sum(pair)}. At stride 1 the window of "
-                              f"k pixels must fit at all n positions: how many extra pixels "
-                              f"does that take, in total?")
-    return Verdict(False, "The total is right; split it as evenly as whole pixels allow.")
+def _not_a_model(answer: Any) -> Verdict | None:
+    if not (hasattr(answer, "layers") and hasattr(answer, "output_shape")):
+        return Verdict(False, "Answer with a keras.Model: answer = keras.Model(inputs, outputs).")
+    return None
 
 
-@exercise("1.2", f"receptive field of {STACKED} stacked 3x3 layers")
-def _stacked(answer: Any) -> Verdict:
-    rf = receptive_field([Conv2D(8, 3, padding="same")] * STACKED, (64, 64, 1))
-    expected = rf[-1].size[0]
-    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
-        return Verdict(False, "Answer with one whole number: the receptive field's width "
-                              "in pixels.")
-    if answer == expected:
-        return Verdict(True, f"1 + {STACKED} x (3 - 1) = {expected}: each stride-1 layer "
-                             "adds only k - 1 = 2 pixels, one on each side.")
-    if answer == expected - 1:
-        return Verdict(False, "Close: start from the output pixel itself (1), then add what "
-                              "each layer adds.")
-    if answer == 3 * STACKED:
-        return Verdict(False, "Windows overlap: a second 3x3 layer does not add 3 new pixels. "
-                              "How many new pixels does each layer add, one per side?")
-    return Verdict(False, "Count for 1, 2 and 3 layers (3, 5, 7: the table of section 6) "
-                          "and find the rule.")
+def _run(model: Any, shape: tuple[int, ...]) -> np.ndarray:
+    x = np.random.default_rng(1).random((1, *shape), dtype=np.float32)
+    return np.asarray(model(x))
 
 
-def _reads(rates: list[int]) -> np.ndarray:
-    """Along one axis, how many paths reach each input offset (0 = never read)."""
-    taps = np.ones(1, dtype=np.int64)
-    for d in rates:
-        kernel = np.zeros(2 * d + 1, dtype=np.int64)
-        kernel[[0, d, 2 * d]] = 1
-        taps = np.convolve(taps, kernel)
-    return taps
+@exercise("1.1", "edit the denoiser's layers so its output is its target's size")
+def _edit(answer: Any) -> Verdict:
+    if (wrong := _not_a_model(answer)) is not None:
+        return wrong
+    kinds = _kinds(answer)
+    if extra := [k for k in kinds if k in PADDERS]:
+        return Verdict(False, f"{extra[0]} changes the size after the fact (notebook 04's tools). "
+                              "Here edit the three convolutions themselves and add no layer.")
+    convs = [layer for layer in answer.layers if type(layer).__name__ == "Conv2D"]
+    if len(convs) != 3 or len(kinds) != 3:
+        return Verdict(False, f"Keep exactly the three 3x3 convolutions (your model has "
+                              f"{', '.join(kinds)}).")
+    if any(tuple(c.strides) != (1, 1) or tuple(c.kernel_size) != (3, 3) for c in convs):
+        return Verdict(False, "Keep kernel_size=3 and strides=1: the fix is the padding.")
+    valid = [c.name for c in convs if c.padding == "valid"]
+    out = _run(answer, (64, 64, 3)).shape
+    if valid:
+        return Verdict(False, f"Your output is {out[1]}x{out[2]}: {', '.join(valid)} still "
+                              "use(s) padding='valid', and each 'valid' 3x3 layer loses a pixel "
+                              "on every side.")
+    if out[3] != 3:
+        return Verdict(False, f"The target has 3 channels and your output has {out[3]}.")
+    return Verdict(True, "64x64x3: each 'same' layer pads one ring of zeros, so every output "
+                         "pixel stays centred on its own input pixel, and no weight was added.")
 
 
-@exercise("1.3", f"three dilation rates that see {REACH} pixels without holes")
-def _rates(answer: Any) -> Verdict:
-    rates = _whole_numbers(answer, 3)
-    if rates is None or min(rates) < 1:
-        return Verdict(False, "Answer with a list of three whole numbers >= 1, one "
-                              "dilation_rate per 3x3 layer, e.g. [1, 1, 1].")
-    if sorted(rates) == SHOWN:
-        return Verdict(False, f"{SHOWN} (in any order) is the doubling the notebook shows; "
-                              "find another set that reaches as far without holes.")
-    layers = [Conv2D(8, 3, padding="same", dilation_rate=d) for d in rates]
-    size = receptive_field(layers, (64, 64, 1))[-1].size[0]
-    holes = int(np.sum(_reads(rates) == 0))
-    if size < REACH:
-        return Verdict(False, f"Your rates reach {size} pixels, fewer than {REACH}. Layer "
-                              "after layer the field grows by 2 x dilation_rate: raise a "
-                              "rate.")
-    if holes:
-        return Verdict(False, f"Your rates reach {size} pixels but never read {holes} of "
-                              "them (holes, 'gridding'). A layer with rate d reads pixels d "
-                              "apart; the smaller rates must together already see at least d "
-                              "pixels to fill those gaps (sort your rates and check each one "
-                              "against the field of the ones before it).")
-    return Verdict(True, f"{rates} reach {size} pixels with every pixel read: "
-                         f"1 + 2 x ({' + '.join(map(str, rates))}) = {size}.")
+@exercise("1.2", "write padding='same' yourself for a kernel of 4")
+def _same_by_hand(answer: Any) -> Verdict:
+    if (wrong := _not_a_model(answer)) is not None:
+        return wrong
+    import keras
+
+    convs = [layer for layer in answer.layers if type(layer).__name__ == "Conv2D"]
+    pads = [layer for layer in answer.layers if type(layer).__name__ == "ZeroPadding2D"]
+    if len(convs) != 1 or len(pads) != 1:
+        return Verdict(False, "Write one ZeroPadding2D, then one Conv2D (you have "
+                              f"{', '.join(_kinds(answer)) or 'no layers'}).")
+    conv = convs[0]
+    if tuple(conv.kernel_size) != (4, 4) or tuple(conv.strides) != (1, 1):
+        return Verdict(False, "The Conv2D is kernel_size=4, strides=1, as in the layer to copy.")
+    if conv.padding != "valid":
+        return Verdict(False, "Let the Conv2D pad nothing (padding='valid'): the ZeroPadding2D "
+                              "before it is your 'same'.")
+    n = 16
+    x = np.random.default_rng(2).random((1, n, n, 1), dtype=np.float32)
+    same = keras.layers.Conv2D(conv.filters, 4, padding="same", use_bias=conv.use_bias)
+    same.build((1, n, n, 1))
+    same.set_weights(conv.get_weights())
+    want = np.asarray(same(x))
+    try:
+        got = np.asarray(answer(x))
+    except Exception as e:  # noqa: BLE001 - whatever Keras says is the hint
+        return Verdict(False, f"Your model does not run on a {n}x{n}x1 image ({type(e).__name__}); "
+                              "build it on keras.Input((None, None, 1)).")
+    if got.shape != want.shape:
+        return Verdict(False, f"{got.shape[1]}x{got.shape[2]} from {n}x{n}: a 4-wide window "
+                              "needs k - 1 = 3 zeros in all to keep n pixels.")
+    if not np.allclose(got, want, atol=1e-5):
+        return Verdict(False, "The right size, but not the same numbers: 3 zeros do not split "
+                              "evenly, and TensorFlow puts the odd one after (bottom/right).")
+    return Verdict(True, "Identical to Conv2D(..., 4, padding='same'): one zero before and two "
+                         "after on each axis. The output is shifted by half a pixel against "
+                         "the input, as every even kernel's is.")
+
+
+@question("1.3", "how far one output pixel of three 3x3 'same' layers sees")
+def _reach(prediction: Any, truth: int) -> Verdict:
+    if isinstance(prediction, bool) or not isinstance(prediction, (int, np.integer)):
+        raise TypeError(f"predict a number of pixels (you gave {type(prediction).__name__})")
+    if prediction == truth:
+        return Verdict(True, "Each 3x3 layer adds one pixel on each side of what the layer before "
+                             "it saw: 3, then 5, then 7. At stride 1 the field grows by 2 per "
+                             "layer, slowly.")
+    if prediction == 9:
+        return Verdict(False, "3 x 3 counts each layer's window as if they did not overlap; the "
+                              "second layer's window is centred on pixels the first already saw.")
+    return Verdict(False, "Follow one output pixel back: the last layer reads 3 pixels, each of "
+                          "which read 3 pixels of the layer before, centred one apart.")
