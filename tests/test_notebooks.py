@@ -146,6 +146,16 @@ def test_student_version_runs_to_the_end_with_every_check_not_done_yet(path: Pat
     assert checks == {e: "… not done yet" for e in _exercise_ids(original)}, checks
 
 
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name.startswith(LESSONS)],
+                         ids=lambda p: p.stem)
+def test_a_lesson_has_no_prose_cell_over_ten_lines(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    long = {i: n for i, cell in enumerate(nb.cells)
+            if cell.cell_type == "markdown" and i > 0 and "Further reading" not in cell.source[:40]
+            and (n := sum(1 for line in cell.source.splitlines() if line.strip())) > 10}
+    assert not long, f"{path.name}: prose cells over 10 lines (cell: lines): {long}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_is_committed_clean(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)

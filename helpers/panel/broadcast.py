@@ -22,7 +22,11 @@ __all__ = ["fitted_in", "silent_broadcasts"]
 
 
 def fitted_in(source: str) -> list[tuple[str, str, str]]:
-    """(model, x, y) names of every `model.fit(x, y, ...)` call with plain names."""
+    """(model, x, y) names of every `model.fit(x, y, ...)` call with plain names, each once.
+
+    >>> fitted_in("m.fit(a, b); m.fit(a, b, epochs=2); n.fit(x=a, y=c)")
+    [('m', 'a', 'b'), ('n', 'a', 'c')]
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError:  # IPython magics and shell escapes: not Python
@@ -35,7 +39,8 @@ def fitted_in(source: str) -> list[tuple[str, str, str]]:
         given = dict(zip(("x", "y"), node.args))
         given.update({k.arg: k.value for k in node.keywords if k.arg in ("x", "y")})
         if all(isinstance(given.get(k), ast.Name) for k in ("x", "y")):
-            found.append((node.func.value.id, given["x"].id, given["y"].id))
+            names = (node.func.value.id, given["x"].id, given["y"].id)
+            found += [names] if names not in found else []
     return found
 
 
