@@ -1,4 +1,8 @@
-"""Checks for 04 · Crop and pad."""
+"""Checks for 04 · Crop and pad.
+
+4.1 is a predict-then-reveal question on where CenterCrop puts an odd split; 4.2 builds
+the learner's reflect-padding head and runs it; 4.3 runs the learner's masked loss.
+"""
 
 from __future__ import annotations
 
@@ -6,89 +10,91 @@ from typing import Any
 
 import numpy as np
 
-from helpers.fixes import suggest
-from helpers.fixes.strategies import CROP_TARGET, PAD_OUTPUT
-
 from .core import Verdict, exercise
+from .prediction import question
 
 __all__: list[str] = []
 
-OUTPUT, TARGET = (61, 61), (64, 64)   # exercise 4.1: the explorer's sizes
-UNET_OUT = (56, 56)                   # exercise 4.2: an unpadded U-Net's output for 64x64
-PAD_INPUT = (64, 64, 3)               # exercise 4.3: the input of crop_pad_net(mode="pad")
+INNER, FULL, BORDER = 60, 64, 2   # 4.2, 4.3: a 60x60 prediction inside a 64x64 target
 
 
-@exercise("4.1", f"pad a {OUTPUT[0]}x{OUTPUT[1]} output with zeros, all at the bottom/right")
-def _pad_at_the_end(answer: Any) -> Verdict:
-    value = getattr(answer, "value", answer)
-    if not isinstance(value, dict) or "edges" not in value:
-        return Verdict(False, "Pass the crop/pad explorer itself (the widget you set).")
-    sizes = (value["output_h"], value["output_w"]), (value["target_h"], value["target_w"])
-    if sizes != (OUTPUT, TARGET):
-        return Verdict(False, f"Keep the output at {OUTPUT[0]}x{OUTPUT[1]} and the target at "
-                              f"{TARGET[0]}x{TARGET[1]} (you have {sizes[0]} and {sizes[1]}).")
-    if (value["mode"], value.get("fill")) != (PAD_OUTPUT.name, "zeros"):
-        return Verdict(False, f"The mode is '{value['mode']}' with fill '{value.get('fill')}'; "
-                              f"the exercise pads the output with zeros ('{PAD_OUTPUT.label}', "
-                              "fill 'zeros').")
-    if value["edges"] is None:
-        return Verdict(False, f"The explorer shows a message instead of a layer: "
-                              f"{value.get('error', '')} Move the offsets back into range.")
-    gap = TARGET[0] - OUTPUT[0], TARGET[1] - OUTPUT[1]
-    if value["edges"] == ((0, gap[0]), (0, gap[1])):
-        return Verdict(True, f"{value['layer']}: the output keeps its top-left corner and "
-                             f"the {gap[0]} extra rows and columns go to the bottom and right. "
-                             "Only do this when the output really is aligned with the "
-                             "target's top-left corner, as after floor pooling.")
-    (top, bottom), (left, right) = value["edges"]
-    return Verdict(False, f"Your padding is top {top}, bottom {bottom}, left {left}, right "
-                          f"{right}. The top and left offsets are the rows and columns added "
-                          "before the output: how many must come before it to keep it in "
-                          "the corner?")
+@question("4.1", "which rows survive a centre crop from 64 to 61")
+def _odd_split(prediction: Any, truth: tuple[int, int]) -> Verdict:
+    first, last = (int(v) for v in prediction)
+    if (first, last) == tuple(truth):
+        return Verdict(True, "One row goes at the top and two at the bottom: the odd pixel of a "
+                             "centred split goes after (bottom/right), as in TensorFlow's 'same' "
+                             "padding.")
+    if (first, last) == (2, 62):
+        return Verdict(False, "The odd row goes at the bottom, not the top: top = floor(3 / 2), "
+                              "bottom = the rest.")
+    return Verdict(False, "64 - 61 = 3 rows go: split them as evenly as you can, and decide "
+                          "which side gets the odd one. Rows are numbered from 0.")
 
 
-@exercise("4.2", f"target pixels lost by cropping 64x64 targets to {UNET_OUT[0]}x{UNET_OUT[1]}")
-def _pixels_lost(answer: Any) -> Verdict:
-    fix = next(f for f in suggest(UNET_OUT, TARGET) if f.strategy == CROP_TARGET.name)
-    lost, total = fix.cost.target_pixels_lost, TARGET[0] * TARGET[1]
-    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
-        return Verdict(False, "Answer with one whole number of target pixels.")
-    if answer == lost:
-        return Verdict(True, f"{TARGET[0]}^2 - {UNET_OUT[0]}^2 = {lost} pixels, "
-                             f"{lost / total:.0%} of every target: a 4-pixel frame is a big "
-                             "share of a small image.")
-    if answer == TARGET[0] - UNET_OUT[0] or answer == (TARGET[0] - UNET_OUT[0]) // 2:
-        return Verdict(False, "That is the difference along one axis, or on one side. Count "
-                              "pixels: all the target's pixels minus the ones the output covers.")
-    if answer == (TARGET[0] - UNET_OUT[0]) * TARGET[0]:
-        return Verdict(False, "That counts the rows you remove but not the columns. Count all "
-                              "target pixels minus the ones that stay.")
-    return Verdict(False, "Target pixels minus the pixels the output covers: fixes.suggest("
-                          "(56, 56), (64, 64)) shows the crop's cost if you want to check.")
+def _head_output(model: Any) -> tuple[np.ndarray, np.ndarray] | str:
+    """The model's output on a fixed 60x60 image, and that image; or what Keras said."""
+    x = np.random.default_rng(4).random((1, INNER, INNER, 3), dtype=np.float32)
+    try:
+        return np.asarray(model(x)), x
+    except Exception as e:  # noqa: BLE001 - whatever Keras raises is the hint
+        return f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:160]
 
 
-@exercise("4.3", "the Cropping2D that matches the padded model's prediction")
-def _crop_where_predicted(answer: Any) -> Verdict:
-    from helpers.models import crop_pad_net, valid_mask
+@exercise("4.2", "pad a 60x60 output to 64x64 by reflection, in the model")
+def _reflect_head(answer: Any) -> Verdict:
+    if not (hasattr(answer, "layers") and hasattr(answer, "output_shape")):
+        return Verdict(False, "Answer with a keras.Model from keras.Input((60, 60, 3)).")
+    ran = _head_output(answer)
+    if isinstance(ran, str):
+        return Verdict(False, f"Your model does not run on a 60x60x3 map ({ran}).")
+    got, x = ran
+    if got.shape[1:3] != (FULL, FULL):
+        return Verdict(False, f"Your model gives {got.shape[1]}x{got.shape[2]}; 64 - 60 = 4 "
+                              "pixels per axis, 2 on each side.")
+    pad = ((0, 0), (BORDER, BORDER), (BORDER, BORDER), (0, 0))
+    if np.allclose(got, np.pad(x, pad, mode="reflect"), atol=1e-6):
+        return Verdict(True, "Reflection: the border mirrors the pixels next to it (row 0 copies "
+                             "row 2 of the map, not row 0), and every real pixel keeps its place, "
+                             "so output and target still correspond.")
+    if np.allclose(got, np.pad(x, pad), atol=1e-6):
+        return Verdict(False, "That is zero padding: a black frame the network can never fix. "
+                              "keras.ops.pad(x, ..., mode=\"reflect\") mirrors instead.")
+    if np.allclose(got, np.pad(x, pad, mode="symmetric"), atol=1e-6):
+        return Verdict(False, "That is 'symmetric': it repeats the edge pixel itself. The "
+                              "exercise asks for 'reflect', which mirrors around it.")
+    if np.allclose(got[:, BORDER:-BORDER, BORDER:-BORDER], x, atol=1e-6):
+        return Verdict(False, "The middle is right, but the border is not a reflection of the "
+                              "pixels next to it: use mode=\"reflect\".")
+    return Verdict(False, "The 60x60 map has moved or changed: a resize stretches it, so output "
+                          "pixel i no longer sits over target pixel i. Pad 2 pixels on each side "
+                          "and leave the middle alone.")
 
-    cropping = getattr(answer, "cropping", None)
-    if type(answer).__name__ != "Cropping2D" or cropping is None:
-        return Verdict(False, "Answer with a layer, keras.layers.Cropping2D(((top, bottom), "
-                              "(left, right))).")
-    mask = valid_mask(crop_pad_net(PAD_INPUT, mode="pad"))
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    want = ((int(rows[0]), mask.shape[0] - 1 - int(rows[-1])),
-            (int(cols[0]), mask.shape[1] - 1 - int(cols[-1])))
-    got = tuple(tuple(int(v) for v in pair) for pair in cropping)
-    if got == want:
-        return Verdict(True, f"Cropping2D({want}) keeps rows and columns {want[0][0]} to "
-                             f"{mask.shape[0] - 1 - want[0][1]}: exactly where valid_mask is 1, "
-                             "so MSE on the cropped targets equals the masked loss.")
-    if sum(got[0]) + sum(got[1]) == sum(want[0]) + sum(want[1]) and got[0][0] == 0:
-        return Verdict(False, "That keeps the top-left window (like models.crop_targets), but "
-                              "the model's ZeroPadding2D put its prediction in the middle. Look "
-                              "at where valid_mask(padded_net) is 1.")
-    return Verdict(False, f"Your crop keeps a {PAD_INPUT[0] - sum(got[0])}x"
-                          f"{PAD_INPUT[1] - sum(got[1])} window. The model predicts "
-                          f"{len(rows)}x{len(cols)} pixels: find the "
-                          "first and last rows where valid_mask(padded_net) is 1.")
+
+@exercise("4.3", "write a masked MSE that ignores the 2-pixel border")
+def _masked_mse(answer: Any) -> Verdict:
+    if not callable(answer):
+        return Verdict(False, "Answer with a function: def masked_mse(y_true, y_pred): ...")
+    rng = np.random.default_rng(5)
+    y_true, y_pred = (rng.random((2, FULL, FULL, 3), dtype=np.float32) for _ in range(2))
+    y_pred[:, :BORDER] = 7.0   # a border far off: a loss that looks at it is not masked
+    inner = (slice(None), slice(BORDER, -BORDER), slice(BORDER, -BORDER))
+    want = float(np.mean((y_true[inner] - y_pred[inner]) ** 2))
+    got = np.asarray(answer(y_true, y_pred), dtype=np.float64)
+    value = float(got.mean())
+    if np.isclose(value, want, rtol=1e-4):
+        return Verdict(True, "The mean squared error over the 60x60 window alone: the loss "
+                             "neither sees the invented border nor dilutes the window's error "
+                             "with it.")
+    full = float(np.mean((y_true - y_pred) ** 2))
+    if np.isclose(value, full, rtol=1e-4):
+        return Verdict(False, "That is the plain MSE over all 64x64 pixels: the border counts.")
+    if np.isclose(value, want * INNER ** 2 / FULL ** 2, rtol=1e-4):
+        return Verdict(False, "The border is zeroed, but you divide by all 4096 pixels: the "
+                              "window's error is diluted. Divide by the pixels the mask keeps.")
+    corner = float(np.mean((y_true[:, :INNER, :INNER] - y_pred[:, :INNER, :INNER]) ** 2))
+    if np.isclose(value, corner, rtol=1e-4):
+        return Verdict(False, "That is the top-left 60x60 window; the prediction sits in the "
+                              "middle, 2 pixels in from every edge.")
+    return Verdict(False, "Average (y_true - y_pred) ** 2 over rows and columns 2 to 61 only "
+                          "(all images and channels).")
