@@ -275,3 +275,18 @@ def test_explain_error_reads_every_usual_mismatch_message_from_real_keras_calls(
     merge = F.explain_error(run_time, unet)  # no longer raises: tests/test_errors_read.py
     assert merge.merge == unet.layers[-1].name and merge.input_hw == (31, 31)
     assert F.explain_error(ValueError("something else entirely")) is None
+
+
+def test_the_code_of_every_output_fix_runs_when_pasted_and_lands_on_the_target() -> None:
+    from helpers import bridge, shapes
+
+    for out, target in [((19, 19), (75, 75)), ((60, 60), (64, 64)), ((67, 67), (64, 64))]:
+        inputs = keras.Input((*out, 3))
+        model = keras.Model(inputs, L.Conv2D(5, 1)(inputs))
+        for fix in F.suggest(out, target):
+            if fix.side != "output":
+                continue
+            space = {"keras": keras, "model": model, "bridge": bridge, "shapes": shapes}
+            exec(fix.code(), space)  # noqa: S102 - the code a learner would paste
+            landed = space["model"]
+            assert tuple(landed.output_shape[1:]) == (*target, 5), (fix.strategy, fix.code())

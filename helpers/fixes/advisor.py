@@ -150,6 +150,8 @@ class Fix:
         for spec in self.specs():
             call = (f"keras.layers.{_keras_text(spec)}" if spec.kind != "ReflectPadding2D"
                     else f"bridge.keras_layer(shapes.{_keras_text(spec)})")
+            if hasattr(spec, "filters"):  # keep the output's channels, whatever the model has
+                call = call.replace("(", "(x.shape[-1], ", 1)
             lines.append(f"x = {call}(x)")
         return "\n".join([*lines, "model = keras.Model(model.input, x)"])
 
