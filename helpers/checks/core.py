@@ -12,9 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from helpers.errors import CheckError
 
-__all__ = ["Verdict", "Feedback", "exercise", "check", "EXERCISES", "CheckError"]
+__all__ = ["Verdict", "Feedback", "exercise", "check", "EXERCISES", "CheckError", "not_a_model",
+           "layer_kinds", "as_number"]
 
 EXERCISES: dict[str, tuple[str, Callable[[Any], Verdict]]] = {}
 
@@ -56,6 +59,39 @@ class Feedback:
                   "recorded": "#666666"}[self.status]
         return (f'<div style="border-left:4px solid {colour};padding:6px 10px;margin:4px 0">'
                 f"{html.escape(str(self))}</div>")
+
+
+def not_a_model(answer: Any, built_on: str = "keras.Input(...)") -> Verdict | None:
+    """A "not yet" verdict unless the answer is a Keras model; None when it is one.
+
+    >>> not_a_model(3, "keras.Input((28, 28, 1))").message[:62]
+    'Answer with a keras.Model built on keras.Input((28, 28, 1)): a'
+    """
+    if hasattr(answer, "layers") and hasattr(answer, "output_shape"):
+        return None
+    return Verdict(False, f"Answer with a keras.Model built on {built_on}: "
+                          "answer = keras.Model(inputs, outputs).")
+
+
+def layer_kinds(model: Any) -> list[str]:
+    """The class names of a Keras model's layers, in order, its Input left out.
+
+    >>> layer_kinds(type("M", (), {"layers": []})())
+    []
+    """
+    return [type(layer).__name__ for layer in model.layers if type(layer).__name__ != "InputLayer"]
+
+
+def as_number(prediction: Any) -> float:
+    """A numeric prediction as a float; TypeError (shown as feedback) for anything else.
+
+    >>> as_number(37)
+    37.0
+    """
+    if isinstance(prediction, bool) or not isinstance(prediction, (int, float, np.integer,
+                                                                    np.floating)):
+        raise TypeError(f"predict a number (you gave {type(prediction).__name__})")
+    return float(prediction)
 
 
 def exercise(exercise_id: str, title: str) -> Callable:

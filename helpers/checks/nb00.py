@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core import Verdict, exercise
+from .core import Verdict, as_number, exercise, layer_kinds, not_a_model
 from .prediction import question
 
 __all__: list[str] = []
@@ -16,15 +16,9 @@ __all__: list[str] = []
 RESAMPLERS = ("Resizing", "UpSampling2D", "CenterCrop", "Cropping2D")  # change size, not conv
 
 
-def _number(prediction: Any) -> float:
-    if isinstance(prediction, bool) or not isinstance(prediction, (int, float)):
-        raise TypeError(f"predict a number (you gave {type(prediction).__name__})")
-    return float(prediction)
-
-
 @question("0.1", "how far a centre crop puts output pixels from their target pixels")
 def _crop_offset(prediction: Any, truth: float) -> Verdict:
-    guess = _number(prediction)
+    guess = as_number(prediction)
     if abs(guess - truth) <= 1:
         return Verdict(True, "Output pixel i is centred on input pixel 2i + 1 but compared with "
                              "target pixel 64 + i: the gap grows by one pixel per output pixel, "
@@ -40,7 +34,7 @@ def _crop_offset(prediction: Any, truth: float) -> Verdict:
 
 @question("0.2", "the output size of a 'same' encoder-decoder on 75x75")
 def _autoencoder(prediction: Any, truth: int) -> Verdict:
-    guess = _number(prediction)
+    guess = as_number(prediction)
     if guess == truth:
         return Verdict(True, "75 -> 38 -> 19 -> 38 -> 76: 'same' rounds 37.5 up to 38, and both "
                              "transposed convolutions double, so the half pixel gained comes back "
@@ -62,21 +56,11 @@ def _run(model: Any, n: int, channels: int) -> tuple[int, ...]:
     return tuple(int(v) for v in model(np.zeros((1, n, n, channels), "float32")).shape)
 
 
-def _kinds(model: Any) -> list[str]:
-    return [type(layer).__name__ for layer in model.layers if type(layer).__name__ != "InputLayer"]
-
-
-def _not_a_model(answer: Any) -> Verdict | None:
-    if not (hasattr(answer, "layers") and hasattr(answer, "output_shape")):
-        return Verdict(False, "Answer with a keras.Model: answer = keras.Model(inputs, outputs).")
-    return None
-
-
 @exercise("0.3", "land the encoder-decoder on 75x75 by changing padding= only")
 def _land(answer: Any) -> Verdict:
-    if (wrong := _not_a_model(answer)) is not None:
+    if (wrong := not_a_model(answer, "keras.Input((75, 75, 1))")) is not None:
         return wrong
-    kinds = _kinds(answer)
+    kinds = layer_kinds(answer)
     if kinds != ["Conv2D", "Conv2D", "Conv2DTranspose", "Conv2DTranspose"]:
         return Verdict(False, f"Keep the four layers and change only their padding= (your model "
                               f"has {', '.join(kinds)}).")
@@ -106,9 +90,9 @@ def _land(answer: Any) -> Verdict:
 
 @exercise("0.4", "fix section 1's denoiser so output pixel i sits over target pixel i")
 def _denoiser(answer: Any) -> Verdict:
-    if (wrong := _not_a_model(answer)) is not None:
+    if (wrong := not_a_model(answer, "keras.Input((28, 28, 1))")) is not None:
         return wrong
-    kinds = _kinds(answer)
+    kinds = layer_kinds(answer)
     resampled = [k for k in kinds if k in RESAMPLERS or k == "Conv2DTranspose"]
     if resampled:
         return Verdict(False, f"{resampled[0]} makes the sizes equal after the fact (it "

@@ -10,22 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from .core import Verdict, exercise
+from .core import Verdict, as_number, exercise, layer_kinds, not_a_model
 from .prediction import question
 
 __all__: list[str] = []
 
 PADDERS = ("ZeroPadding2D", "Cropping2D", "Resizing", "UpSampling2D", "CenterCrop")
-
-
-def _kinds(model: Any) -> list[str]:
-    return [type(layer).__name__ for layer in model.layers if type(layer).__name__ != "InputLayer"]
-
-
-def _not_a_model(answer: Any) -> Verdict | None:
-    if not (hasattr(answer, "layers") and hasattr(answer, "output_shape")):
-        return Verdict(False, "Answer with a keras.Model: answer = keras.Model(inputs, outputs).")
-    return None
 
 
 def _run(model: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -35,9 +25,9 @@ def _run(model: Any, shape: tuple[int, ...]) -> np.ndarray:
 
 @exercise("1.1", "edit the denoiser's layers so its output is its target's size")
 def _edit(answer: Any) -> Verdict:
-    if (wrong := _not_a_model(answer)) is not None:
+    if (wrong := not_a_model(answer, "keras.Input((64, 64, 3))")) is not None:
         return wrong
-    kinds = _kinds(answer)
+    kinds = layer_kinds(answer)
     if extra := [k for k in kinds if k in PADDERS]:
         return Verdict(False, f"{extra[0]} changes the size after the fact (notebook 04's tools). "
                               "Here edit the three convolutions themselves and add no layer.")
@@ -61,7 +51,7 @@ def _edit(answer: Any) -> Verdict:
 
 @exercise("1.2", "write padding='same' yourself for a kernel of 4")
 def _same_by_hand(answer: Any) -> Verdict:
-    if (wrong := _not_a_model(answer)) is not None:
+    if (wrong := not_a_model(answer, "keras.Input((None, None, 1))")) is not None:
         return wrong
     import keras
 
@@ -69,7 +59,7 @@ def _same_by_hand(answer: Any) -> Verdict:
     pads = [layer for layer in answer.layers if type(layer).__name__ == "ZeroPadding2D"]
     if len(convs) != 1 or len(pads) != 1:
         return Verdict(False, "Write one ZeroPadding2D, then one Conv2D (you have "
-                              f"{', '.join(_kinds(answer)) or 'no layers'}).")
+                              f"{', '.join(layer_kinds(answer)) or 'no layers'}).")
     conv = convs[0]
     if tuple(conv.kernel_size) != (4, 4) or tuple(conv.strides) != (1, 1):
         return Verdict(False, "The Conv2D is kernel_size=4, strides=1, as in the layer to copy.")
@@ -100,8 +90,7 @@ def _same_by_hand(answer: Any) -> Verdict:
 
 @question("1.3", "how far one output pixel of three 3x3 'same' layers sees")
 def _reach(prediction: Any, truth: int) -> Verdict:
-    if isinstance(prediction, bool) or not isinstance(prediction, (int, np.integer)):
-        raise TypeError(f"predict a number of pixels (you gave {type(prediction).__name__})")
+    prediction = as_number(prediction)
     if prediction == truth:
         return Verdict(True, "Each 3x3 layer adds one pixel on each side of what the layer before "
                              "it saw: 3, then 5, then 7. At stride 1 the field grows by 2 per "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core import Verdict, exercise
+from .core import Verdict, exercise, layer_kinds, not_a_model
 from .prediction import question
 
 __all__: list[str] = []
@@ -16,10 +16,6 @@ __all__: list[str] = []
 GOAL = 75
 CUTS = ("Cropping2D", "CenterCrop")        # cut the map to size
 DECODERS = ("transposed, kernel 3", "transposed, kernel 4", "resize, then convolve")
-
-
-def _layers(model: Any) -> list[Any]:
-    return [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
 
 
 def _output(model: Any) -> tuple[int, ...] | str:
@@ -34,8 +30,8 @@ def _output(model: Any) -> tuple[int, ...] | str:
 
 def _runs_to_75(model: Any) -> Verdict | None:
     """A verdict if the model is not a Keras model giving (1, 75, 75, 3), else None."""
-    if not (hasattr(model, "layers") and hasattr(model, "output_shape")):
-        return Verdict(False, "Answer with a keras.Model from keras.Input((75, 75, 3)).")
+    if (wrong := not_a_model(model, "keras.Input((75, 75, 3))")) is not None:
+        return wrong
     shape = _output(model)
     if isinstance(shape, str):
         return Verdict(False, f"Keras could not run your model on a 75x75x3 image ({shape}).")
@@ -54,11 +50,11 @@ def _runs_to_75(model: Any) -> Verdict | None:
 def _transposed(answer: Any) -> Verdict:
     if (wrong := _runs_to_75(answer)) is not None:
         return wrong
-    kinds = [type(layer).__name__ for layer in _layers(answer)]
+    kinds = layer_kinds(answer)
     if cut := [k for k in kinds if k in CUTS or k == "Resizing"]:
         return Verdict(False, f"{cut[0]} gets there by cutting or resizing; land with the "
                               "transposed convolutions themselves (output_padding).")
-    ups = [layer for layer in _layers(answer) if type(layer).__name__ == "Conv2DTranspose"]
+    ups = [layer for layer in answer.layers if type(layer).__name__ == "Conv2DTranspose"]
     if len(ups) < 2:
         return Verdict(False, "Grow 19 back to 75 with two stride-2 Conv2DTranspose layers, one "
                               "per encoder stage.")
@@ -76,8 +72,7 @@ def _transposed(answer: Any) -> Verdict:
 def _resize_conv(answer: Any) -> Verdict:
     if (wrong := _runs_to_75(answer)) is not None:
         return wrong
-    layers = _layers(answer)
-    kinds = [type(layer).__name__ for layer in layers]
+    kinds = layer_kinds(answer)
     if "Conv2DTranspose" in kinds:
         return Verdict(False, "This decoder grows the map without a Conv2DTranspose: resize "
                               "(UpSampling2D or Resizing), then convolve.")

@@ -24,6 +24,12 @@ def _blocks(y: np.ndarray) -> np.ndarray:
     return y.reshape(n, h // F, F, w // F, F, *y.shape[3:])
 
 
+def _sampled(got: np.ndarray, y: np.ndarray) -> bool:
+    """Is `got` one pixel of each 4x4 block of `y`, at the same place in every block?"""
+    return any(got.shape == y[:, a::F, b::F].shape and np.allclose(got, y[:, a::F, b::F])
+               for a in range(F) for b in range(F))
+
+
 def _result(fn: Any, y: np.ndarray) -> np.ndarray:
     if not callable(fn):
         raise TypeError("answer with a function, e.g. def shrink(y): ... then answer = shrink")
@@ -47,7 +53,7 @@ def _shrink_images(answer: Any) -> Verdict:
         return Verdict(False, "That is the centre of the target, but output pixel i reads around "
                               "input pixel 4i of the whole image (section 1's picture): a crop "
                               "compares it with a pixel far away. Shrink the whole target.")
-    if any(np.allclose(got, y[:, a::F, b::F]) for a in range(F) for b in range(F)):
+    if _sampled(got, y):
         return Verdict(False, "Taking every 4th pixel lines up, but keeps 1 pixel of 16 and "
                               "drops the rest (fine detail then aliases). Average each block.")
     if np.allclose(got, downsample(y, F, "max")):
@@ -101,7 +107,7 @@ def _shrink_masks(answer: Any) -> Verdict:
     if np.array_equal(got, mode):
         return Verdict(True, "Each output pixel takes its block's majority class: no id is "
                              "invented and no class is favoured at the borders.")
-    if any(np.array_equal(got, masks[:, a::F, b::F]) for a in range(F) for b in range(F)):
+    if _sampled(got, masks):
         return Verdict(True, "One real pixel of each block: no id is invented. The majority "
                              "(mode) is steadier: a thin shape can fall between the samples.")
     if np.array_equal(got, downsample(masks, F, "max")):

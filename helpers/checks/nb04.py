@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .core import Verdict, exercise
+from .core import Verdict, exercise, not_a_model
 from .prediction import question
 
 __all__: list[str] = []
@@ -43,8 +43,8 @@ def _head_output(model: Any) -> tuple[np.ndarray, np.ndarray] | str:
 
 @exercise("4.2", "pad a 60x60 output to 64x64 by reflection, in the model")
 def _reflect_head(answer: Any) -> Verdict:
-    if not (hasattr(answer, "layers") and hasattr(answer, "output_shape")):
-        return Verdict(False, "Answer with a keras.Model from keras.Input((60, 60, 3)).")
+    if (wrong := not_a_model(answer, "keras.Input((60, 60, 3))")) is not None:
+        return wrong
     ran = _head_output(answer)
     if isinstance(ran, str):
         return Verdict(False, f"Your model does not run on a 60x60x3 map ({ran}).")
