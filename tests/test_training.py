@@ -244,3 +244,15 @@ def test_quiet_training_prints_nothing_and_still_records_every_epoch(capsys) -> 
     h = train(same_padding_net((16, 16, 1), filters=4, depth=1), (x, x), epochs=2,
               batch_size=4, live=False, quiet=True)
     assert len(h.history["loss"]) == 2 and capsys.readouterr().out == ""
+
+
+def test_class_iou_shows_the_class_a_mean_hides() -> None:
+    """A model that never predicts a rare class scores 0 on it; mean_iou is class_iou's mean."""
+    from helpers.training import class_iou, mean_iou
+
+    masks = np.zeros((1, 8, 8), int)
+    masks[0, :2, :2], masks[0, 4:, 4:] = 1, 2
+    guess = np.where(masks == 2, 2, 0)            # class 1 never predicted
+    iou = class_iou(masks, guess, classes=4)
+    assert iou[1] == 0 and iou[2] == 1 and np.isnan(iou[3])
+    assert mean_iou(masks, guess, classes=4) == round(float(np.nanmean(iou)), 4)

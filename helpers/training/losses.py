@@ -20,13 +20,22 @@ __all__ = ["check_target", "shape_checked", "masked_loss"]
 
 # -- shape safety -----------------------------------------------------------------------
 
+_DENSE = ("categorical", "binary", "mse", "mae", "mean_", "huber", "log_cosh", "kl_",
+          "poisson", "cosine", "hinge", "dice", "tversky")  # losses on targets shaped as outputs
+
+
 def _is_sparse(loss: Any, y_dtype: Any = None) -> bool:
-    """Does this loss compare integer class ids with per-class outputs?"""
+    """Does this loss compare integer class ids with per-class outputs? A loss named
+    sparse does, a known dense loss does not; otherwise (no loss, or your own function)
+    integer targets say it does."""
+    integer = y_dtype is not None and np.issubdtype(np.dtype(y_dtype), np.integer)
     if loss is None:
-        return y_dtype is not None and np.issubdtype(np.dtype(y_dtype), np.integer)
-    name = loss if isinstance(loss, str) else getattr(loss, "name", None) or \
-        getattr(loss, "__name__", type(loss).__name__)
-    return "sparse" in str(name).lower()
+        return integer
+    name = str(loss if isinstance(loss, str) else getattr(loss, "name", None) or
+               getattr(loss, "__name__", type(loss).__name__)).lower()
+    if "sparse" in name:
+        return True
+    return integer and not any(word in name for word in _DENSE)
 
 
 def _mismatch(out: tuple, target: tuple, sparse: bool) -> str | None:
@@ -114,7 +123,8 @@ def _loss_classes() -> dict[str, Any]:
             super().__init__(**{"name": f"shape_checked_{name}", **kwargs})
 
         def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
-            _refuse(self.name, y_true, y_pred, self.sparse)
+            dtype = keras.backend.standardize_dtype(getattr(y_true, "dtype", "float32"))
+            _refuse(self.name, y_true, y_pred, self.sparse or _is_sparse(self.inner, dtype))
             if isinstance(self.inner, keras.losses.Loss):
                 return self.inner(y_true, y_pred, sample_weight)
             return super().__call__(y_true, y_pred, sample_weight)

@@ -19,7 +19,7 @@ import numpy as np
 
 from helpers.errors import ShapeMismatchError
 
-__all__ = ["psnr", "mean_iou", "grid_strength", "History", "Comparison", "compare"]
+__all__ = ["psnr", "class_iou", "mean_iou", "grid_strength", "History", "Comparison", "compare"]
 
 
 def _mismatch(text: str) -> Exception:
@@ -64,23 +64,45 @@ def grid_strength(images: np.ndarray, period: int = 2) -> float:
     return round(float(phases.std(axis=0).mean()), 6)
 
 
+def class_iou(masks: np.ndarray, logits_or_labels: np.ndarray,
+              classes: int) -> tuple[float, ...]:
+    """Each class's intersection-over-union: the pixels where both masks and predictions
+    have the class, over the pixels where either has it (nan where neither has it).
+
+    Pass labels (N, H, W) or logits/probabilities (N, H, W, classes) (argmax is taken).
+    A class the model never predicts scores 0, however rare it is: a mean over the
+    classes hides it, this does not.
+
+    >>> class_iou(np.array([[[0, 1], [1, 1]]]), np.array([[[0, 1], [0, 1]]]), classes=3)
+    (0.5, 0.6667, nan)
+    """
+    return tuple(round(v, 4) for v in _ious(masks, logits_or_labels, classes))
+
+
+def _ious(masks: np.ndarray, logits_or_labels: np.ndarray, classes: int) -> tuple[float, ...]:
+    """class_iou, unrounded."""
+    t = np.asarray(masks)
+    t = t[..., 0] if t.ndim == 4 and t.shape[-1] == 1 else t
+    p = np.asarray(logits_or_labels)
+    p = p.argmax(axis=-1) if p.ndim == t.ndim + 1 else p
+    if p.shape != t.shape:
+        raise _mismatch(f"class_iou: masks {t.shape} vs predictions {p.shape}; pass "
+                        "labels of the same shape or logits with one more axis.")
+    unions = [int(np.sum((t == c) | (p == c))) for c in range(classes)]
+    return tuple(float(np.sum((t == c) & (p == c)) / u) if u else float("nan")
+                 for c, u in enumerate(unions))
+
+
 def mean_iou(masks: np.ndarray, logits_or_labels: np.ndarray, classes: int) -> float:
-    """Mean intersection-over-union over the classes present in masks or predictions.
+    """Mean intersection-over-union over the classes present in masks or predictions
+    (the mean of `class_iou`, leaving out the classes neither has).
 
     Pass labels (N, H, W) or logits/probabilities (N, H, W, classes) (argmax is taken).
 
     >>> mean_iou(np.array([[[0, 1], [1, 1]]]), np.array([[[0, 1], [0, 1]]]), classes=2)
     0.5833
     """
-    t = np.asarray(masks)
-    t = t[..., 0] if t.ndim == 4 and t.shape[-1] == 1 else t
-    p = np.asarray(logits_or_labels)
-    p = p.argmax(axis=-1) if p.ndim == t.ndim + 1 else p
-    if p.shape != t.shape:
-        raise _mismatch(f"mean_iou: masks {t.shape} vs predictions {p.shape}; pass "
-                                 "labels of the same shape or logits with one more axis.")
-    ious = [np.sum((t == c) & (p == c)) / union for c in range(classes)
-            if (union := np.sum((t == c) | (p == c)))]
+    ious = [v for v in _ious(masks, logits_or_labels, classes) if not np.isnan(v)]
     return round(float(np.mean(ious)), 4)
 
 
