@@ -177,6 +177,35 @@ def mismatch_errors() -> None:
     show("Add of 11 and 10", lambda: keras.layers.Add()([c, d]))
 
 
+@fact("labels")
+def labels() -> None:
+    """Which label shapes sparse and categorical cross-entropy take against (B, H, W, 4)."""
+    import keras
+    import numpy as np
+
+    logits = ones(2, 8, 8, 4)
+    ids = np.random.default_rng(0).integers(0, 4, (2, 8, 8))
+    for name, y in (("ids (B, H, W)", ids), ("ids (B, H, W, 1)", ids[..., None]),
+                    ("one-hot (B, H, W, 4)", np.eye(4, dtype="float32")[ids])):
+        show(f"sparse, {name}", lambda y=y: keras.losses.sparse_categorical_crossentropy(
+            y, logits, from_logits=True).shape)
+        show(f"categorical, {name}", lambda y=y: keras.losses.categorical_crossentropy(
+            y, logits, from_logits=True).shape)
+
+
+@fact("run-time-concat")
+def run_time_concat() -> None:
+    """A U-Net on keras.Input((None, None, 3)) builds, then fails on an odd tile at run time."""
+    import keras
+
+    inputs = keras.Input((None, None, 3))
+    kept = keras.layers.Conv2D(4, 3, padding="same")(inputs)
+    up = keras.layers.UpSampling2D(2)(keras.layers.MaxPooling2D(2)(kept))
+    model = keras.Model(inputs, keras.layers.Concatenate()([up, kept]))
+    show("32x32 tile", lambda: model(ones(1, 32, 32, 3)).shape)
+    show("33x33 tile", lambda: model(ones(1, 33, 33, 3)).shape)
+
+
 @fact("broadcast")
 def broadcast() -> None:
     """A (B, 1, 1, 1) output trains against (B, 28, 28, 1) targets without any error."""

@@ -146,18 +146,19 @@ def _subset(n: int) -> slice:
     return slice(0, FAST_SAMPLES) if os.environ.get("CNNLAB_FAST") == "1" else slice(0, n)
 
 
-def load_shapes(split: str, size: int, folder: str | Path | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
+def load_shapes(split: str, size: int, folder: str | Path | None = None,
+                whole: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Synthetic shapes: float32 images (N, size, size, 3) in [0, 1], int32 masks (N, size, size).
 
-    Mask values are class ids, indexes into :data:`CLASS_NAMES`.
+    Mask values are class ids, indexes into :data:`CLASS_NAMES`. `whole=True` returns the
+    whole split even in fast mode (for a check that trains on a fixed budget).
 
     >>> x, y = load_shapes("test", 75)
     >>> x.shape[1:], sorted(set(y.ravel().tolist()))
     ((75, 75, 3), [0, 1, 2, 3])
     """
     arrays = _read(filename("shapes", size, split), folder)
-    keep = _subset(len(arrays["images"]))
+    keep = slice(None) if whole else _subset(len(arrays["images"]))
     images = arrays["images"][keep].astype(np.float32) / np.float32(255)
     return images, arrays["masks"][keep].astype(np.int32)
 

@@ -6,7 +6,7 @@ markers, which instructors know). A student version replaces each block with a
 block, so the notebook still runs to the end and its check says "not done yet".
 This gives the same cell sources as nbgrader's ClearSolutions preprocessor with
 `code_stub={"python": "# YOUR CODE HERE"}` and `enforce_metadata=False` (checked
-on all seven notebooks with nbgrader 0.9.6), so instructors who use nbgrader can keep it.
+on notebooks 00-06 with nbgrader 0.9.6), so instructors who use nbgrader can keep it.
 
 `make student` runs `python -m helpers.labkit notebooks build/student`.
 

@@ -94,8 +94,16 @@ def as_number(prediction: Any) -> float:
     return float(prediction)
 
 
-def exercise(exercise_id: str, title: str) -> Callable:
+_REMEMBER: set[str] = set()                      # exercises whose verdicts are kept
+_VERDICTS: dict[str, tuple[Any, Verdict]] = {}   # exercise id -> (the answer, its verdict)
+
+
+def exercise(exercise_id: str, title: str, remember: bool = False) -> Callable:
     """Decorator: register `fn(answer) -> Verdict` as the check for exercise_id.
+
+    `remember=True` keeps the last verdict: checking the very same answer object again
+    returns it without running the check (for a check that trains a model from the
+    learner's builder function, which gives the same model every time).
 
     >>> @exercise("9.9", "the answer to everything")
     ... def _(answer):
@@ -105,6 +113,8 @@ def exercise(exercise_id: str, title: str) -> Callable:
     """
     def register(fn: Callable[[Any], Verdict]) -> Callable[[Any], Verdict]:
         EXERCISES[exercise_id] = (title, fn)
+        if remember:
+            _REMEMBER.add(exercise_id)
         return fn
     return register
 
@@ -136,10 +146,16 @@ def check(exercise_id: str, answer: Any) -> Feedback:
     if answer is None or answer is Ellipsis:
         return Feedback(exercise_id, title, "not done yet",
                         "Replace None with your answer and run the cell again.")
-    try:
-        verdict = fn(answer)
-    except Exception as e:  # noqa: BLE001 - a wrong kind of answer is feedback, not a crash
-        return Feedback(exercise_id, title, "wrong",
-                        f"That answer could not be checked ({type(e).__name__}: {e}).")
+    kept = _VERDICTS.get(exercise_id)
+    if kept is not None and kept[0] is answer:
+        verdict = kept[1]
+    else:
+        try:
+            verdict = fn(answer)
+        except Exception as e:  # noqa: BLE001 - a wrong kind of answer is feedback, not a crash
+            return Feedback(exercise_id, title, "wrong",
+                            f"That answer could not be checked ({type(e).__name__}: {e}).")
+        if exercise_id in _REMEMBER:
+            _VERDICTS[exercise_id] = (answer, verdict)
     return Feedback(exercise_id, title, "correct" if verdict.correct else "wrong",
                     verdict.message)
