@@ -163,8 +163,10 @@ def load_shapes(split: str, size: int, folder: str | Path | None = None,
     return images, arrays["masks"][keep].astype(np.int32)
 
 
-def load_photos(split: str, size: int, folder: str | Path | None = None) -> np.ndarray:
-    """Patches of real photographs: float32 images (N, size, size, 3) in [0, 1].
+def load_photos(split: str, size: int, folder: str | Path | None = None,
+                whole: bool = False) -> np.ndarray:
+    """Patches of real photographs: float32 images (N, size, size, 3) in [0, 1]. `whole=True`
+    returns the whole split even in fast mode.
 
     Test patches come from photographs that no training patch comes from.
 
@@ -172,7 +174,7 @@ def load_photos(split: str, size: int, folder: str | Path | None = None) -> np.n
     (64, 64, 3)
     """
     arrays = _read(filename("photos", size, split), folder)
-    keep = _subset(len(arrays["images"]))
+    keep = slice(None) if whole else _subset(len(arrays["images"]))
     return arrays["images"][keep].astype(np.float32) / np.float32(255)
 
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # Notebooks rewritten as lessons (issues 20, 21): every number their prose states is one their
 # own run prints, or one their code sets (see _ungrounded_numbers).
-LESSONS = ("00_", "01_", "02_", "03_", "04_", "05_", "07_")
+LESSONS = ("00_", "01_", "02_", "03_", "04_", "05_", "06_", "07_")
 NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?!\w)")
 CHECK = re.compile(r"Exercise (\d+\.\d+) \([^)]*\): (✓ Correct|✗ Not yet|… not done yet)")
 TIMINGS: dict[str, float] = {}

@@ -73,6 +73,48 @@ def not_a_model(answer: Any, built_on: str = "keras.Input(...)") -> Verdict | No
                           "answer = keras.Model(inputs, outputs).")
 
 
+def built_by(builder: Any, name: str, built_on: str) -> Any:
+    """The Keras model that the learner's builder function makes, built with Keras seeded
+    at 0 (so a check that trains it gets the same model every time); or a "not yet"
+    Verdict that says what went wrong.
+
+    >>> built_by(3, "my_fix", "keras.Input((32, 32, 3))").message[:47]
+    'Answer with the function that builds your model'
+    """
+    if not callable(builder) or hasattr(builder, "layers"):
+        return Verdict(False, f"Answer with the function that builds your model: answer = {name} "
+                              "(no brackets). The check builds it, then trains it.")
+    import keras
+
+    keras.utils.set_random_seed(0)
+    try:
+        model = builder()
+    except Exception as e:  # noqa: BLE001 - whatever the learner's code raises is the hint
+        return Verdict(False, f"{name}() fails: {type(e).__name__}: "
+                              f"{str(e).splitlines()[0] if str(e) else ''}"[:240])
+    return not_a_model(model, built_on) or model
+
+
+def trained_score(model: Any, train: tuple, test: tuple, budget: dict,
+                  score: Callable[[Any, Any], float]) -> float:
+    """score(y_test, predictions) after training `model` on train = (x, y) with
+    budget = {"epochs", "batch_size", "lr"}: Keras seeded at 0, batches in order, so the
+    same model gives the same number on every call. Integer targets train a segmentation
+    (cross-entropy on logits), float ones an image (MSE), as `training.train` does.
+    """
+    import keras
+
+    from helpers.training import compile_for
+
+    (x, y), (x_test, y_test) = train, test
+    compile_for(model, "segmentation" if np.issubdtype(y.dtype, np.integer) else "image",
+                budget["lr"])
+    keras.utils.set_random_seed(0)
+    model.fit(x, y, epochs=budget["epochs"], batch_size=budget["batch_size"], shuffle=False,
+              verbose=0)
+    return score(y_test, np.asarray(model.predict(x_test, verbose=0)))
+
+
 def layer_kinds(model: Any) -> list[str]:
     """The class names of a Keras model's layers, in order, its Input left out.
 

@@ -1,101 +1,79 @@
-"""Checks for 06 · Choosing a strategy."""
+"""Checks for 06 · Choosing a strategy.
+
+6.1 is a predict-then-reveal question on a zero-padded strided output; 6.2 builds the
+learner's fix of section 1's model, holds it to the target's size and trains it on a fixed
+budget to a PSNR threshold; 6.3 asks for the fix of a "valid" network that costs nothing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
+from .core import Verdict, built_by, exercise, trained_score
+from .prediction import question
 
-from helpers.shapes import conv_out, deconv_out
+__all__ = ["BUDGET", "THRESHOLD"]
 
-from .core import Verdict, exercise
-
-__all__: list[str] = []
-
-SIZE = 75             # exercise 6.1: the images' spatial size
-TOLERANCE = 0.08      # exercise 6.2: mean IoU a smaller model may give up
+SIZE = 32                           # 6.2: the photos' side, input and target
+BUDGET = {"epochs": 8, "batch_size": 16, "lr": 3e-3, "sigma": 0.2}   # 6.2's own training
+THRESHOLD = 18.0                    # 6.2: PSNR (dB) on the test photos; the noisy input has ~14.6
 TARGET = (64, 64)     # exercise 6.3: the target's spatial size (H, W)
 INVENTS = "Padding"                       # ZeroPadding2D, ReflectPadding2D(Layer)
 INTERPOLATES = ("Resizing", "UpSampling")
 LEARNED = ("Conv2DTranspose", "Dense")   # layers a fix would append with new weights
 
 
-def _whole_number(answer: Any) -> int | None:
-    """The answer as an int, or None if it is not a whole number (bools excluded)."""
-    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
-        return None
-    return int(answer)
+@question("6.1", "a zero-padded output's PSNR against the noisy input's")
+def _worse_than_nothing(prediction: Any, truth: str) -> Verdict:
+    guess = str(prediction).strip().lower()
+    if guess not in ("above", "below"):
+        return Verdict(False, 'Predict "above" or "below".')
+    if guess == truth:
+        return Verdict(True, "The sizes match and the pixels do not: the 16x16 output is the whole "
+                             "photo, shrunk, in the middle of a black frame, so nearly every pixel "
+                             "is compared with the wrong place or with zeros." if truth == "below"
+                       else "The denoising gained more than the frame cost.")
+    return Verdict(False, "Think of the frame: three quarters of the pixels are zeros, and the "
+                          "middle holds the whole photo at half size, not its centre."
+                   if truth == "below" else "The frame costs less than the denoising gains.")
 
 
-def _pad_net_output(n: int) -> int:
-    """Spatial size of models.crop_pad_net(mode="pad") before its padding: two
-    Conv2D(3, strides=2, padding="valid"), then two Conv2DTranspose(2, strides=2)."""
-    for _ in range(2):
-        n = conv_out(n, 3, stride=2)
-    for _ in range(2):
-        n = deconv_out(n, 2, stride=2)
-    return n
+def _fit_psnr(model: Any) -> float:
+    """PSNR on the test photos after BUDGET's training (the same on every call)."""
+    from helpers.data import add_noise, downsample, load_photos
+    from helpers.training import psnr
+
+    clean = downsample(load_photos("train", 64, whole=True), 2)       # (N, 32, 32, 3)
+    test = downsample(load_photos("test", 64, whole=True), 2)
+    noisy, noisy_test = (add_noise(a, BUDGET["sigma"], seed=s) for a, s in ((clean, 0), (test, 1)))
+    return trained_score(model, (noisy, clean), (noisy_test, test), BUDGET, psnr)
 
 
-@exercise("6.1", f"target pixels a masked loss never sees at {SIZE}x{SIZE}")
-def _discarded(answer: Any) -> Verdict:
-    inner = _pad_net_output(SIZE)
-    expected = SIZE * SIZE - inner * inner
-    count = _whole_number(answer)
-    if count is None:
-        return Verdict(False, "Answer with one whole number of pixels per image (per channel).")
-    if count == expected:
-        return Verdict(True, f"{SIZE}x{SIZE} - {inner}x{inner} = {SIZE * SIZE} - "
-                             f"{inner * inner} = {expected} pixels ({expected / SIZE ** 2:.1%}) "
-                             "that the model is never trained on.")
-    if count == inner * inner:
-        return Verdict(False, f"{count} is the number of pixels the loss does see. Which "
-                              "pixels of the target are left over?")
-    if count == SIZE - inner:
-        return Verdict(False, f"{count} is the gap along one axis. The border runs around the "
-                              "whole image: count the pixels of the target minus those of "
-                              "the predicted square.")
-    return Verdict(False, "Trace the sizes first: 'valid' stride-2 convolutions give "
-                          "floor((n - 3) / 2) + 1, each transposed one (kernel 2, stride 2) "
-                          "doubles. Then subtract the predicted area from the target's.")
-
-
-def _iou(run: Any) -> float:
-    quality = getattr(run, "quality", None)
-    if not isinstance(quality, Mapping) or "mean_iou" not in quality:
-        raise TypeError("each run needs a quality['mean_iou'] (a segmentation History)")
-    return float(quality["mean_iou"])
-
-
-@exercise("6.2", "the smallest model within reach of the best mean IoU")
-def _pick(answer: Any) -> Verdict:
-    if not (isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[1], Mapping)):
-        return Verdict(False, "Answer with a pair: (the strategy's name, the dict of runs you "
-                              "read it from), e.g. ('same padding', seg_full).")
-    name, runs = answer
-    if len(runs) < 2:
-        return Verdict(False, "Pass the dict with every segmentation run, so that the choice "
-                              "can be checked against all of them.")
-    if name not in runs:
-        return Verdict(False, f"{name!r} is not one of the runs: {list(runs)}.")
-    best = max(_iou(r) for r in runs.values())
-    eligible = {n: r for n, r in runs.items() if _iou(r) >= best - TOLERANCE}
-    smallest = min(r.params for r in eligible.values())
-    if name in eligible and runs[name].params == smallest:
-        among = (f"the fewest of the {len(eligible)} strategies" if len(eligible) > 1
-                 else "the only strategy")
-        return Verdict(True, f"{name}: mean IoU {_iou(runs[name]):.3f} (best {best:.3f}) "
-                             f"with {smallest:,} parameters, {among} within {TOLERANCE} of "
-                             "the best.")
-    if name not in eligible:
-        return Verdict(False, f"{name} scores {_iou(runs[name]):.3f}, more than {TOLERANCE} "
-                              f"below the best ({best:.3f}). Keep only the strategies that "
-                              "reach the best minus the tolerance, then compare their sizes.")
-    return Verdict(False, f"{name} is close enough to the best, but another strategy that is "
-                          f"also within {TOLERANCE} has fewer parameters than its "
-                          f"{runs[name].params:,}. Compare the params of the strategies you "
-                          "kept.")
+@exercise("6.2", "fix section 1's denoiser so its output is the target's, and train it",
+          remember=True)
+def _my_fix(answer: Any) -> Verdict:
+    model = built_by(answer, "my_fix", f"keras.Input(({SIZE}, {SIZE}, 3))")
+    if isinstance(model, Verdict):
+        return model
+    out = tuple(model.output_shape[1:])
+    if out != (SIZE, SIZE, 3):
+        if out[:2] != (SIZE, SIZE):
+            return Verdict(False, f"Your model gives {out[0]}x{out[1]}: the target is "
+                                  f"{SIZE}x{SIZE}. A smaller output is the whole photo at a "
+                                  "lower resolution, so a crop of the target would not "
+                                  "correspond: grow the output back, or keep the resolution.")
+        return Verdict(False, f"Your model gives {out[-1]} channels; the photos have 3.")
+    score = _fit_psnr(model)
+    budget = f"{BUDGET['epochs']} epochs on the noisy {SIZE}x{SIZE} photos"
+    if score < THRESHOLD:
+        return Verdict(False, f"The size is right, but after {budget} your model reaches "
+                              f"{score:.1f} dB on the test photos, under {THRESHOLD:g} dB: its "
+                              "pixels do not line up with the target's. Padding a strided "
+                              "output puts the whole photo, shrunk, in the middle of a frame; "
+                              "grow it back instead, or keep the resolution.")
+    return Verdict(True, f"The output is the target's size, pixel for pixel, and after {budget} "
+                         f"it reaches {score:.1f} dB on the test photos (threshold "
+                         f"{THRESHOLD:g} dB).")
 
 
 @exercise("6.3", f"make a model's output {TARGET[0]}x{TARGET[1]} without new parameters or "

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .core import Verdict, exercise, not_a_model
+from .core import Verdict, built_by, exercise, trained_score
 from .prediction import question
 
 __all__ = ["CONTRACT", "THRESHOLD", "BUDGET"]
@@ -94,36 +94,21 @@ def _contract(model: Any) -> Verdict | None:
 
 def _quality(model: Any) -> float:
     """Mean IoU on the test tiles after BUDGET's training (the same on every call)."""
-    import keras
-
     from helpers.data import load_shapes
-    from helpers.training import compile_for, mean_iou
+    from helpers.training import mean_iou
 
     x, masks = load_shapes("train", BUDGET["size"], whole=True)
     x_test, masks_test = load_shapes("test", BUDGET["size"], whole=True)
-    compile_for(model, "segmentation", BUDGET["lr"])
-    keras.utils.set_random_seed(0)
-    model.fit(x, (masks > 0).astype("int32"), epochs=BUDGET["epochs"],
-              batch_size=BUDGET["batch_size"], shuffle=False, verbose=0)
-    return mean_iou((masks_test > 0).astype("int32"), np.asarray(model.predict(x_test, verbose=0)),
-                    CLASSES)
+    return trained_score(model, (x, (masks > 0).astype("int32")),
+                         (x_test, (masks_test > 0).astype("int32")), BUDGET,
+                         lambda y, p: mean_iou(y, p, CLASSES))
 
 
 @exercise("7.2", "fix the classmate's U-Net for every tile size, and train it", remember=True)
 def _fixed_unet(answer: Any) -> Verdict:
-    import keras
-
-    if not callable(answer) or hasattr(answer, "layers"):
-        return Verdict(False, "Answer with the function that builds your model: answer = "
-                              "fixed_unet (no brackets). The check builds it, then trains it.")
-    keras.utils.set_random_seed(0)
-    try:
-        model = answer()
-    except Exception as e:  # noqa: BLE001 - whatever the learner's code raises is the hint
-        return Verdict(False, f"fixed_unet() fails: {type(e).__name__}: "
-                              f"{str(e).splitlines()[0] if str(e) else ''}"[:240])
-    if (wrong := not_a_model(model, "keras.Input((None, None, 3))")) is not None:
-        return wrong
+    model = built_by(answer, "fixed_unet", "keras.Input((None, None, 3))")
+    if isinstance(model, Verdict):
+        return model
     if (broken := _contract(model)) is not None:
         return broken
     score = _quality(model)

@@ -16,6 +16,7 @@ matplotlib either: each figure imports what it draws with.
 - `loss_svg` (live, one run) and `loss_curves` (static, several runs, log scale):
   the loss per epoch, from the same series (`loss_series`, `best_epoch`) and style.
 - `predictions`: each strategy's output beside its target, at true size.
+- `seed_ranges`: each strategy's scores over seeds, min to max: what they can rank.
 - `samples`: a data preview with masks overlaid.
 - `decision_guide` (and `Branch`): the flow chart of notebook 06, from measured results.
 - `SvgPicture`, `svg_document`, `svg_rect`, `svg_line`, `svg_text`: SVG primitives.
@@ -31,7 +32,7 @@ from .guide import Branch, decision_guide
 from .losses import best_epoch, loss_curves, loss_series, loss_svg
 from .network import size_diagram
 from .previews import samples
-from .results import predictions
+from .results import predictions, seed_ranges
 from .style import (
     CLASS_COLOURS,
     FONT,
@@ -57,5 +58,5 @@ __all__ = [
     "SvgPicture", "svg_document", "svg_line", "svg_rect", "svg_text",
     "conv_svg", "overlap_svg", "size_diagram", "croppad_svg", "unet_svg",
     "best_epoch", "loss_curves", "loss_series", "loss_svg",
-    "predictions", "samples",
+    "predictions", "samples", "seed_ranges",
 ]

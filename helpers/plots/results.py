@@ -1,4 +1,5 @@
-"""Training results: each strategy's predictions beside their inputs and targets.
+"""Training results: each strategy's predictions beside their inputs and targets, and each
+strategy's scores over seeds.
 
 (The loss curves are in losses.py.)
 
@@ -10,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["predictions"]
+__all__ = ["predictions", "seed_ranges"]
 
 
 def _is_mask(a: np.ndarray) -> bool:
@@ -117,3 +118,32 @@ def predictions(inputs: np.ndarray, targets: np.ndarray, outputs: Mapping[str, n
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.03, top=1 - 0.75 / fig.get_figheight(),
                         wspace=0.08, hspace=0.08)
     return fig
+
+
+def seed_ranges(scores: Mapping[str, Sequence[float]], label: str,
+                higher_is_better: bool = True, ax: Axes | None = None) -> Figure:
+    """Each name's score on every seed (dots) and its range, min to max (a line), the best
+    median at the top. Where two lines overlap, those seeds cannot rank the two names.
+
+    >>> fig = seed_ranges({"a": [1.0, 2.0, 3.0], "b": [2.5, 3.0, 4.0]}, "PSNR (dB)")
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['a', 'b']
+    """
+    if not scores or not all(len(v) for v in scores.values()):
+        raise PlotError("scores: give each name a list of at least one score, e.g. "
+                        "{'U-Net': [0.70, 0.69, 0.66]}.")
+    sign = 1 if higher_is_better else -1
+    names = sorted(scores, key=lambda n: sign * float(np.median(scores[n])))   # best last: on top
+    if ax is None:
+        fig = _figure((6.4, 0.45 * len(names) + 1.0), layout="constrained")
+        ax = fig.subplots()
+    for y, name in enumerate(names):
+        values = np.asarray(scores[name], float)
+        ax.plot([values.min(), values.max()], [y, y], color=PALETTE["blue"], lw=2, gid="range")
+        ax.plot(values, np.full(len(values), y), "o", color=PALETTE["black"], ms=4, gid="seed")
+    ax.set_yticks(range(len(names)), names, fontsize=FONT["normal"])
+    ax.set_xlabel(f"{label}, {'higher' if higher_is_better else 'lower'} is better "
+                  f"(dots: seeds, line: min to max)", fontsize=FONT["normal"])
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    ax.grid(axis="x", alpha=0.3)
+    return ax.figure

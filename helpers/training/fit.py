@@ -117,7 +117,7 @@ def _no_retracing_warning() -> Iterator[None]:
 def train(model: Any, data: Any, epochs: int = 5, batch_size: int = 32, lr: float = 1e-3,
           loss: Any = None, seed: int = 0, live: bool = True, steps_per_execution: int = 1,
           jit_compile: bool = False, callbacks: Sequence[Any] = (),
-          quiet: bool = False) -> History:
+          quiet: bool = False, judge: bool = True) -> History:
     """The History of training `model` on data = (x, y) or ((x, y), (x_val, y_val)).
 
     Integer targets mean segmentation (sparse cross-entropy from logits), float targets
@@ -129,6 +129,8 @@ def train(model: Any, data: Any, epochs: int = 5, batch_size: int = 32, lr: floa
     see compile_for); to get the same curve again, build the model again (same seed).
     steps_per_execution > 1 and jit_compile=True (XLA) are off by default: on a 2-core
     CPU they cost more in tracing than they save in a demo (see bench/README.md).
+    judge=False skips the quality measurement at the end (a comparison that judges its
+    runs itself, at full size, saves a prediction pass per run).
     Op determinism is not switched on: the CPU kernels give identical losses run after
     run without it (tested across processes), and it would switch XLA off globally.
 
@@ -171,7 +173,7 @@ def train(model: Any, data: Any, epochs: int = 5, batch_size: int = 32, lr: floa
                    f"are not scaled to about [0, 1]): build the model again and train with "
                    f"lr={min(lr / 10, 1e-3):g}.")
         progress.say(stopped, final=True)
-    quality = {} if stopped else _quality(model, *(val or (x, y)), task)
+    quality = {} if stopped or not judge else _quality(model, *(val or (x, y)), task)
     eh = progress.history
     return History(eh, list(range(1, len(eh.get("loss", [])) + 1)), progress.seconds,
                    model.count_params(), model.name, task, steps, tuple(x.shape[1:3]),

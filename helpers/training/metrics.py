@@ -11,7 +11,7 @@ same pixels. `History` is what `helpers.training.train` returns.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,8 @@ import numpy as np
 
 from helpers.errors import ShapeMismatchError
 
-__all__ = ["psnr", "class_iou", "mean_iou", "grid_strength", "History", "Comparison", "compare"]
+__all__ = ["psnr", "class_iou", "mean_iou", "tiers", "grid_strength", "History", "Comparison",
+           "compare"]
 
 
 def _mismatch(text: str) -> Exception:
@@ -104,6 +105,30 @@ def mean_iou(masks: np.ndarray, logits_or_labels: np.ndarray, classes: int) -> f
     """
     ious = [v for v in _ious(masks, logits_or_labels, classes) if not np.isnan(v)]
     return round(float(np.mean(ious)), 4)
+
+
+def tiers(scores: Mapping[str, Sequence[float]], higher_is_better: bool = True) -> list[list[str]]:
+    """Names grouped into tiers by their scores over seeds (higher is better unless said):
+    every name in a tier beats every name of the later tiers on every seed (its worst seed is
+    above their best); within a tier the ranges overlap, so no order is claimed there.
+    Inside a tier, names are in the order of their medians.
+
+    >>> tiers({"a": [0.80, 0.82], "b": [0.79, 0.81], "c": [0.60, 0.70]})
+    [['a', 'b'], ['c']]
+    """
+    sign = 1 if higher_is_better else -1
+    ranked = sorted(scores, key=lambda name: -sign * float(np.median(scores[name])))
+    out: list[list[str]] = []
+    floor = np.inf
+    for name in ranked:
+        values = [sign * v for v in scores[name]]
+        if out and max(values) >= floor:
+            out[-1].append(name)
+        else:
+            out.append([name])
+            floor = np.inf
+        floor = min(floor, min(values))
+    return out
 
 
 _QUALITY = {"psnr": "PSNR {:.1f} dB", "mean_iou": "mean IoU {:.3f}"}  # how each reads
