@@ -73,6 +73,16 @@ def not_a_model(answer: Any, built_on: str = "keras.Input(...)") -> Verdict | No
                           "answer = keras.Model(inputs, outputs).")
 
 
+def said(error: BaseException, limit: int = 200) -> str:
+    """What an error said, for a hint: its type and the first line of its message.
+
+    >>> said(ValueError("Inputs have incompatible shapes.\\nmore"))
+    'ValueError: Inputs have incompatible shapes.'
+    """
+    text = str(error)
+    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"[:limit]
+
+
 def built_by(builder: Any, name: str, built_on: str) -> Any:
     """The Keras model that the learner's builder function makes, built with Keras seeded
     at 0 (so a check that trains it gets the same model every time); or a "not yet"
@@ -90,8 +100,7 @@ def built_by(builder: Any, name: str, built_on: str) -> Any:
     try:
         model = builder()
     except Exception as e:  # noqa: BLE001 - whatever the learner's code raises is the hint
-        return Verdict(False, f"{name}() fails: {type(e).__name__}: "
-                              f"{str(e).splitlines()[0] if str(e) else ''}"[:240])
+        return Verdict(False, f"{name}() fails: {said(e, 230 - len(name))}")
     return not_a_model(model, built_on) or model
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core import Verdict, exercise, layer_kinds, not_a_model
+from .core import Verdict, exercise, layer_kinds, not_a_model, said
 from .prediction import question
 
 __all__: list[str] = []
@@ -25,7 +25,7 @@ def _output(model: Any) -> tuple[int, ...] | str:
     try:
         return tuple(int(v) for v in model(np.zeros((1, GOAL, GOAL, 3), "float32")).shape)
     except Exception as e:  # noqa: BLE001 - whatever Keras raises is the feedback
-        return f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:160]
+        return said(e, 160)
 
 
 def _runs_to_75(model: Any) -> Verdict | None:

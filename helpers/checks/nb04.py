@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .core import Verdict, exercise, not_a_model
+from .core import Verdict, exercise, not_a_model, said
 from .prediction import question
 
 __all__: list[str] = []
@@ -38,7 +38,7 @@ def _head_output(model: Any) -> tuple[np.ndarray, np.ndarray] | str:
     try:
         return np.asarray(model(x)), x
     except Exception as e:  # noqa: BLE001 - whatever Keras raises is the hint
-        return f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:160]
+        return said(e, 160)
 
 
 @exercise("4.2", "pad a 60x60 output to 64x64 by reflection, in the model")

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .core import Verdict, exercise
+from .core import Verdict, exercise, said
 from .prediction import question
 
 __all__: list[str] = []
@@ -39,7 +39,7 @@ def _cropped(answer: Any, kept_hw: tuple, up_hw: tuple) -> np.ndarray | str:
         model = keras.Model([kept, up], answer(kept, up))
         return np.asarray(model([_numbered(kept_hw), np.zeros((1, *up_hw, 8), "float32")]))
     except Exception as e:  # noqa: BLE001 - whatever Keras raises is the hint
-        return f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:200]
+        return said(e, 200)
 
 
 @exercise("5.1", "crop a skip so its pixels line up with the upsampled map")
@@ -128,7 +128,7 @@ def _one_step(loss: Any) -> str | None:
         value = float(np.asarray(model.train_on_batch(x, y)).ravel()[0])
         return None if np.isfinite(value) else f"the loss was {value}"
     except Exception as e:  # noqa: BLE001 - whatever Keras raises is the hint
-        return f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:200]
+        return said(e, 200)
 
 
 @exercise("5.3", "write a class-weighted cross-entropy for integer masks")
@@ -144,8 +144,7 @@ def _weighted_ce(answer: Any) -> Verdict:
         loss = answer(weights)
         value = float(np.asarray(loss(ids, logits), dtype=np.float64).mean())
     except Exception as e:  # noqa: BLE001 - whatever the learner's code raises is the hint
-        return Verdict(False, f"weighted_ce(weights)(ids, logits) fails: {type(e).__name__}: "
-                              f"{str(e).splitlines()[0] if str(e) else ''}"[:240])
+        return Verdict(False, f"weighted_ce(weights)(ids, logits) fails: {said(e, 199)}")
     mean, average, plain, predicted, inverse, summed = _reference(weights, ids, logits)
     hints = [(plain, "That is the plain cross-entropy: every pixel counts the same, so the "
                      "background, three quarters of them, still wins."),

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .core import Verdict, built_by, exercise, trained_score
+from .core import Verdict, built_by, exercise, said, trained_score
 from .prediction import question
 
 __all__ = ["CONTRACT", "THRESHOLD", "BUDGET"]
@@ -50,7 +50,7 @@ def _run(model: Any, hw: tuple[int, int]) -> tuple | str:
     try:
         return tuple(np.asarray(model(np.zeros((1, *hw, 3), "float32"))).shape[1:])
     except Exception as e:  # noqa: BLE001 - whatever Keras raises is the hint
-        return f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:160]
+        return said(e, 160)
 
 
 def _contract(model: Any) -> Verdict | None:
@@ -163,8 +163,7 @@ def _predict_tiled(answer: Any) -> Verdict:
         boxed = np.asarray(answer(box, image, tile=TILE), dtype=np.float32)
     except Exception as e:  # noqa: BLE001 - whatever the learner's code raises is the hint
         return Verdict(False, f"predict_tiled(model, image, tile=32) fails on a 75x70 image: "
-                              f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-                              [:240])
+                              f"{said(e, 179)}")
     got, boxed = (a[0] if a.ndim == 4 and len(a) == 1 else a for a in (got, boxed))
     if got.shape != image.shape:
         return Verdict(False, f"For a 75x70x3 image you return {got.shape}; return the stitched "
